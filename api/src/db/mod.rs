@@ -1,0 +1,220 @@
+//! Storage: one diesel schema over SQLite or PostgreSQL, picked at run time
+//! from the database URL. `schema` is private to this module tree, so the
+//! only way to read user content is through `queries`, which applies
+//! `policy` inside every SQL statement.
+
+pub mod bulk;
+pub mod policy;
+pub mod queries;
+pub(crate) mod schema;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// A connection to whichever backend the URL names.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Backend = MultiBackend;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Postgres,
+    Sqlite,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("database query: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migrations failed: {0}")]
+    Migrations(String),
+}
+
+impl BackendKind {
+    pub fn of_url(url: &str) -> BackendKind {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            BackendKind::Postgres
+        } else {
+            BackendKind::Sqlite
+        }
+    }
+}
+
+/// Opens connections for r2d2, choosing the backend from the URL scheme
+/// (the derived `establish` would silently fall back to a SQLite file).
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: String,
+    kind: BackendKind,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match self.kind {
+            BackendKind::Postgres => diesel::PgConnection::establish(&self.url)
+                .map(AnyConnection::Postgresql)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            BackendKind::Sqlite => {
+                let path = self.url.strip_prefix("sqlite://").unwrap_or(&self.url);
+                let mut conn =
+                    diesel::SqliteConnection::establish(path).map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA busy_timeout = 10000;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The pool plus what it takes to write safely on either backend.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    kind: BackendKind,
+    /// SQLite allows one writer: writes queue here instead of failing
+    /// with "database is locked".
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Db {
+    pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbError> {
+        let kind = BackendKind::of_url(url);
+        let manager = ConnectionManager { url: url.to_owned(), kind };
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| DbError::Connect(e.to_string()))?;
+        Ok(Db { pool, kind, write_lock: Arc::new(Mutex::new(())) })
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        self.kind
+    }
+
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, DbError> {
+        let mut conn = self.conn()?;
+        let applied = match &mut *conn {
+            AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| DbError::Migrations(e.to_string()))
+    }
+
+    /// Runs `f` in a transaction; on SQLite one writer at a time with
+    /// `BEGIN IMMEDIATE`, so concurrent writers wait instead of failing.
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut conn = self.conn()?;
+        match &mut *conn {
+            AnyConnection::Sqlite(_) => {
+                let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                // BEGIN IMMEDIATE takes the write lock up front, so another
+                // process writing meanwhile makes us wait (busy_timeout)
+                // rather than fail half-way.
+                conn.batch_execute("BEGIN IMMEDIATE")?;
+                match f(&mut conn) {
+                    Ok(value) => {
+                        conn.batch_execute("COMMIT")?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        if let Err(rollback) = conn.batch_execute("ROLLBACK") {
+                            tracing::error!(error = %rollback, "rollback failed");
+                        }
+                        Err(e)
+                    }
+                }
+            }
+            AnyConnection::Postgresql(_) => {
+                let conn: &mut AnyConnection = &mut conn;
+                conn.transaction(f)
+            }
+        }
+    }
+
+    /// Reads on a pooled connection.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut conn = self.conn()?;
+        f(&mut conn)
+    }
+
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let db = self.clone();
+        blocking(move || db.read_blocking(f)).await
+    }
+
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let db = self.clone();
+        blocking(move || db.write_blocking(f)).await
+    }
+
+    /// One BIGINT from a read-only statement whose result column is `n`.
+    /// For operators and tests asserting what is stored.
+    pub fn query_i64(&self, sql: &str) -> Result<i64, DbError> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn()?;
+        let row: Row = diesel::sql_query(sql).get_result(&mut *conn)?;
+        Ok(row.n)
+    }
+}
+
+/// Runs blocking work (diesel, argon2) off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    actix_web::rt::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+}

@@ -1,0 +1,177 @@
+//! Who may read and do what: the only place that decides it.
+//!
+//! A viewer's readable audiences are resolved once per request (audiences
+//! are few); every query that returns user content filters with the
+//! predicates below *inside its SQL*, never after the fact. Soft-deleted
+//! threads and posts are unreadable for everyone, so that is decided here too.
+
+use diesel::dsl::sql;
+use diesel::expression::{AppearsOnTable, BoxableExpression, SelectableExpression};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+
+use super::schema::{audience_groups, categories, posts, threads};
+use super::{AnyConnection, Backend};
+use crate::error::ApiError;
+
+/// The audiences a viewer may read, resolved once per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadScope {
+    /// Admins read everything.
+    All,
+    /// Ids of the audiences naming at least one of the viewer's groups
+    /// (`everyone` and, when signed in, `signed-in` included).
+    Audiences(Vec<i64>),
+}
+
+impl ReadScope {
+    /// Resolves the audiences readable by a holder of `principals` (group ids).
+    pub fn resolve(conn: &mut AnyConnection, principals: &[i64], is_admin: bool) -> QueryResult<ReadScope> {
+        if is_admin {
+            return Ok(ReadScope::All);
+        }
+        let mut ids: Vec<i64> = audience_groups::table
+            .filter(audience_groups::group_id.eq_any(principals))
+            .select(audience_groups::audience_id)
+            .distinct()
+            .load(conn)?;
+        ids.sort_unstable();
+        Ok(ReadScope::Audiences(ids))
+    }
+
+    /// Whether a viewer with this scope belongs to `audience_id`.
+    pub fn includes(&self, audience_id: i64) -> bool {
+        match self {
+            ReadScope::All => true,
+            ReadScope::Audiences(ids) => ids.binary_search(&audience_id).is_ok(),
+        }
+    }
+
+    /// An optional narrowing: `None` means "no narrowing at this level".
+    pub fn includes_narrowing(&self, audience_id: Option<i64>) -> bool {
+        audience_id.is_none_or(|id| self.includes(id))
+    }
+}
+
+/// The signed-in account behind a request.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub is_admin: bool,
+    pub is_moderator: bool,
+}
+
+/// Who is asking: an account or nobody, and what they may read.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub account: Option<Account>,
+    pub scope: ReadScope,
+}
+
+impl Viewer {
+    pub fn user_id(&self) -> Option<i64> {
+        self.account.as_ref().map(|a| a.id)
+    }
+
+    /// 401 for anonymous viewers.
+    pub fn require_account(&self) -> Result<&Account, ApiError> {
+        self.account.as_ref().ok_or_else(ApiError::unauthorized)
+    }
+
+    /// 401 for anonymous viewers, 403 for members who are not admins.
+    pub fn require_admin(&self) -> Result<&Account, ApiError> {
+        let account = self.require_account()?;
+        if account.is_admin {
+            Ok(account)
+        } else {
+            Err(ApiError::forbidden("only administrators may do this"))
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.is_admin)
+    }
+
+    /// Moderators act on what they can read; admins on everything.
+    pub fn can_moderate(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.is_admin || a.is_moderator)
+    }
+
+    /// Authors edit their own content; moderators and admins anyone's.
+    pub fn can_edit(&self, author_id: i64) -> bool {
+        self.can_moderate() || self.user_id() == Some(author_id)
+    }
+
+    /// Starting a thread needs membership of the category's posters.
+    pub fn can_post_in(&self, posters_audience_id: i64) -> bool {
+        self.account.is_some() && self.scope.includes(posters_audience_id)
+    }
+
+    /// Replies follow read rights, unless the thread is locked.
+    pub fn can_reply(&self, locked: bool) -> bool {
+        self.account.is_some() && (!locked || self.can_moderate())
+    }
+}
+
+/// A boolean SQL predicate over the query source `QS`.
+pub type Condition<QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool>>;
+
+/// The same, nullable: optional audiences are nullable columns. A NULL
+/// result never passes a filter.
+pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Nullable<Bool>>>;
+
+fn always<QS>() -> Predicate<QS> {
+    Box::new(sql::<Nullable<Bool>>("1 = 1"))
+}
+
+/// Rows of `categories` the viewer may read.
+pub fn category_readable<QS>(scope: &ReadScope) -> Condition<QS>
+where
+    categories::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    match scope {
+        ReadScope::All => Box::new(sql::<Bool>("1 = 1")),
+        ReadScope::Audiences(ids) => Box::new(categories::audience_id.eq_any(ids.clone())),
+    }
+}
+
+fn some_ids(ids: &[i64]) -> Vec<Option<i64>> {
+    ids.iter().copied().map(Some).collect()
+}
+
+/// Rows of `threads` (joined with `categories`) the viewer may read.
+pub fn thread_readable<QS: 'static>(scope: &ReadScope) -> Predicate<QS>
+where
+    categories::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    threads::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    threads::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    let alive: Condition<QS> = Box::new(threads::deleted_at.is_null());
+    let audience: Predicate<QS> = match scope {
+        ReadScope::All => always(),
+        ReadScope::Audiences(ids) => {
+            Box::new(threads::audience_id.is_null().or(threads::audience_id.eq_any(some_ids(ids))))
+        }
+    };
+    Box::new(alive.and(audience).and(category_readable::<QS>(scope)))
+}
+
+/// Rows of `posts` (joined with `threads` and `categories`) the viewer may read.
+pub fn post_readable<QS: 'static>(scope: &ReadScope) -> Predicate<QS>
+where
+    categories::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    threads::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    threads::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
+    posts::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    posts::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    let alive: Condition<QS> = Box::new(posts::deleted_at.is_null());
+    let audience: Predicate<QS> = match scope {
+        ReadScope::All => always(),
+        ReadScope::Audiences(ids) => {
+            Box::new(posts::audience_id.is_null().or(posts::audience_id.eq_any(some_ids(ids))))
+        }
+    };
+    Box::new(alive.and(audience).and(thread_readable::<QS>(scope)))
+}

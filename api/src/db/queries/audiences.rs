@@ -1,0 +1,126 @@
+//! Audiences: sets of groups, stored once per distinct set.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use quorum_types::{AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN, GROUP_ADMINS, GROUP_MODERATORS};
+
+use crate::db::schema::{audience_groups, audiences, groups};
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+
+/// Ids of the built-in groups; they cannot be deleted, so they are loaded once.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtins {
+    pub everyone: i64,
+    pub signed_in: i64,
+    pub admins: i64,
+    pub moderators: i64,
+}
+
+impl Builtins {
+    pub fn load(conn: &mut AnyConnection) -> QueryResult<Builtins> {
+        let rows: Vec<(String, i64)> =
+            groups::table.filter(groups::builtin.eq(true)).select((groups::slug, groups::id)).load(conn)?;
+        let id =
+            |slug: &str| rows.iter().find(|(s, _)| s == slug).map(|(_, id)| *id).ok_or(diesel::result::Error::NotFound);
+        Ok(Builtins {
+            everyone: id(AUDIENCE_EVERYONE)?,
+            signed_in: id(AUDIENCE_SIGNED_IN)?,
+            admins: id(GROUP_ADMINS)?,
+            moderators: id(GROUP_MODERATORS)?,
+        })
+    }
+
+    /// Whether an audience naming these groups is open to every member
+    /// (so a narrower level may name any group).
+    pub fn is_open(&self, group_ids: &[i64]) -> bool {
+        group_ids.iter().any(|g| *g == self.everyone || *g == self.signed_in)
+    }
+}
+
+/// A stored audience and the groups it names.
+#[derive(Debug, Clone)]
+pub struct Audience {
+    pub id: i64,
+    pub group_ids: Vec<i64>,
+}
+
+/// Turns audience names into a stored audience, creating it when new.
+/// Unknown names are a validation error on `field`.
+pub fn resolve(conn: &mut AnyConnection, names: &[String], field: &str) -> Result<Audience, ApiError> {
+    let mut wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() || wanted.iter().any(String::is_empty) {
+        return Err(ApiError::field(field, "name at least one group, or \"everyone\" or \"signed-in\""));
+    }
+    let found: Vec<(i64, String)> =
+        groups::table.filter(groups::slug.eq_any(&wanted)).select((groups::id, groups::slug)).load(conn)?;
+    let unknown: Vec<&str> =
+        wanted.iter().filter(|w| !found.iter().any(|(_, s)| s == *w)).map(String::as_str).collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::field(field, format!("no such group: {}", unknown.join(", "))));
+    }
+    let mut group_ids: Vec<i64> = found.into_iter().map(|(id, _)| id).collect();
+    group_ids.sort_unstable();
+    let key = group_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+
+    let existing: Option<i64> =
+        audiences::table.filter(audiences::key.eq(&key)).select(audiences::id).first(conn).optional()?;
+    let id = match existing {
+        Some(id) => id,
+        None => {
+            let id: i64 = diesel::insert_into(audiences::table)
+                .values(audiences::key.eq(&key))
+                .returning(audiences::id)
+                .get_result(conn)?;
+            // One row at a time: batch inserts do not compile over both backends.
+            for group_id in &group_ids {
+                diesel::insert_into(audience_groups::table)
+                    .values((audience_groups::audience_id.eq(id), audience_groups::group_id.eq(*group_id)))
+                    .execute(conn)?;
+            }
+            id
+        }
+    };
+    Ok(Audience { id, group_ids })
+}
+
+/// The groups a stored audience names.
+pub fn load(conn: &mut AnyConnection, id: i64) -> QueryResult<Audience> {
+    let group_ids = audience_groups::table
+        .filter(audience_groups::audience_id.eq(id))
+        .select(audience_groups::group_id)
+        .order(audience_groups::group_id)
+        .load(conn)?;
+    Ok(Audience { id, group_ids })
+}
+
+/// A narrower level may only name groups of the level above, unless that
+/// level is open to everyone or every member.
+pub fn check_narrows(builtins: &Builtins, parent: &Audience, child: &Audience, field: &str) -> Result<(), ApiError> {
+    if builtins.is_open(&parent.group_ids) || child.group_ids.iter().all(|g| parent.group_ids.contains(g)) {
+        Ok(())
+    } else {
+        Err(ApiError::field(field, "may only name groups that can read the level above"))
+    }
+}
+
+/// Group slugs of each audience, sorted, for display.
+pub fn slugs(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(i64, String)> = audience_groups::table
+        .inner_join(groups::table)
+        .filter(audience_groups::audience_id.eq_any(ids))
+        .select((audience_groups::audience_id, groups::slug))
+        .order((audience_groups::audience_id, groups::slug))
+        .load(conn)?;
+    for (id, slug) in rows {
+        out.entry(id).or_default().push(slug);
+    }
+    Ok(out)
+}

@@ -1,0 +1,172 @@
+//! Categories: read through the policy; written by admins.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+use quorum_types::{Category, ErrorCode, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN};
+
+use super::audiences;
+use super::now;
+use crate::db::policy::{category_readable, thread_readable, Viewer};
+use crate::db::schema::{categories, threads};
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categories)]
+pub struct CategoryRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub audience_id: i64,
+    pub posters_id: i64,
+    pub position: i32,
+}
+
+/// Readable categories with what the viewer can read in them.
+pub fn list(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Category>, ApiError> {
+    let rows: Vec<CategoryRow> = categories::table
+        .filter(category_readable(&viewer.scope))
+        .order((categories::position, categories::name, categories::id))
+        .select(CategoryRow::as_select())
+        .load(conn)?;
+    to_wire(conn, viewer, rows)
+}
+
+/// A category the viewer may read, or 404.
+pub fn readable_row(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<CategoryRow, ApiError> {
+    Ok(categories::table
+        .filter(categories::slug.eq(slug))
+        .filter(category_readable(&viewer.scope))
+        .select(CategoryRow::as_select())
+        .first(conn)?)
+}
+
+pub fn get(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<Category, ApiError> {
+    let row = readable_row(conn, viewer, slug)?;
+    Ok(to_wire(conn, viewer, vec![row])?.remove(0))
+}
+
+fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<CategoryRow>) -> Result<Vec<Category>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let stats: Vec<(i64, i64, Option<NaiveDateTime>)> = threads::table
+        .inner_join(categories::table)
+        .filter(threads::category_id.eq_any(&ids))
+        .filter(thread_readable(&viewer.scope))
+        .group_by(threads::category_id)
+        .select((threads::category_id, count_star(), max(threads::bumped_at)))
+        .load(conn)?;
+    let stats: HashMap<i64, (i64, Option<NaiveDateTime>)> =
+        stats.into_iter().map(|(id, n, last)| (id, (n, last))).collect();
+    let mut audience_ids: Vec<i64> = rows.iter().flat_map(|c| [c.audience_id, c.posters_id]).collect();
+    audience_ids.sort_unstable();
+    audience_ids.dedup();
+    let slugs = audiences::slugs(conn, &audience_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let (thread_count, last) = stats.get(&c.id).copied().unwrap_or((0, None));
+            Category {
+                audience: slugs.get(&c.audience_id).cloned().unwrap_or_default(),
+                posters: slugs.get(&c.posters_id).cloned().unwrap_or_default(),
+                can_post: viewer.can_post_in(c.posters_id),
+                slug: c.slug,
+                name: c.name,
+                description: c.description,
+                position: c.position,
+                thread_count,
+                last_activity_at: last.map(|t| t.and_utc()),
+            }
+        })
+        .collect())
+}
+
+pub struct NewCategory<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub audience: Option<&'a [String]>,
+    pub posters: Option<&'a [String]>,
+    pub position: Option<i32>,
+}
+
+pub fn create(conn: &mut AnyConnection, viewer: &Viewer, new: NewCategory<'_>) -> Result<Category, ApiError> {
+    let exists: i64 = categories::table.filter(categories::slug.eq(new.slug)).count().get_result(conn)?;
+    if exists > 0 {
+        return Err(ApiError::new(ErrorCode::Conflict, format!("a category {:?} already exists", new.slug)));
+    }
+    let everyone = [AUDIENCE_EVERYONE.to_owned()];
+    let signed_in = [AUDIENCE_SIGNED_IN.to_owned()];
+    let audience = audiences::resolve(conn, new.audience.unwrap_or(&everyone), "audience")?;
+    let posters = audiences::resolve(conn, new.posters.unwrap_or(&signed_in), "posters")?;
+    diesel::insert_into(categories::table)
+        .values((
+            categories::slug.eq(new.slug),
+            categories::name.eq(new.name),
+            categories::description.eq(new.description),
+            categories::audience_id.eq(audience.id),
+            categories::posters_id.eq(posters.id),
+            categories::position.eq(new.position.unwrap_or(0)),
+            categories::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    get(conn, viewer, new.slug)
+}
+
+pub struct CategoryChanges<'a> {
+    pub name: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub audience: Option<&'a [String]>,
+    pub posters: Option<&'a [String]>,
+    pub position: Option<i32>,
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    slug: &str,
+    changes: CategoryChanges<'_>,
+) -> Result<Category, ApiError> {
+    let row = readable_row(conn, viewer, slug)?;
+    let target = categories::table.find(row.id);
+    if let Some(name) = changes.name {
+        diesel::update(target).set(categories::name.eq(name)).execute(conn)?;
+    }
+    if let Some(description) = changes.description {
+        diesel::update(target).set(categories::description.eq(description)).execute(conn)?;
+    }
+    if let Some(names) = changes.audience {
+        let audience = audiences::resolve(conn, names, "audience")?;
+        diesel::update(target).set(categories::audience_id.eq(audience.id)).execute(conn)?;
+    }
+    if let Some(names) = changes.posters {
+        let posters = audiences::resolve(conn, names, "posters")?;
+        diesel::update(target).set(categories::posters_id.eq(posters.id)).execute(conn)?;
+    }
+    if let Some(position) = changes.position {
+        diesel::update(target).set(categories::position.eq(position)).execute(conn)?;
+    }
+    get(conn, viewer, slug)
+}
+
+/// Only an empty category can go: threads are never deleted by accident.
+pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(), ApiError> {
+    let row = readable_row(conn, viewer, slug)?;
+    let threads_in: i64 = threads::table.filter(threads::category_id.eq(row.id)).count().get_result(conn)?;
+    if threads_in > 0 {
+        return Err(ApiError::new(
+            ErrorCode::CategoryNotEmpty,
+            format!("{slug} still holds {threads_in} thread(s); move or delete them first"),
+        ));
+    }
+    diesel::delete(categories::table.find(row.id)).execute(conn)?;
+    Ok(())
+}
+
+/// The category's audience, for checking a thread's narrowing.
+pub fn audience_of(conn: &mut AnyConnection, row: &CategoryRow) -> QueryResult<audiences::Audience> {
+    audiences::load(conn, row.audience_id)
+}

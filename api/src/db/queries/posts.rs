@@ -1,0 +1,321 @@
+//! Posts: read through the policy, written with revisions and soft delete.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+use quorum_types::{ErrorCode, Post, Revision};
+
+use super::audiences::{self, Builtins};
+use super::threads::{self, ThreadRow};
+use super::{now, users, PageRequest};
+use crate::db::policy::{post_readable, Viewer};
+use crate::db::schema::{categories, likes, post_revisions, posts, threads as threads_t};
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+use crate::markdown;
+
+pub const MAX_BODY_CHARS: usize = 100_000;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct PostRow {
+    pub id: i64,
+    pub thread_id: i64,
+    pub number: i32,
+    pub author_id: i64,
+    pub reply_to_id: Option<i64>,
+    pub audience_id: Option<i64>,
+    pub body: String,
+    pub body_html: String,
+    pub like_count: i64,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+}
+
+/// Ids among `ids` that the viewer may read.
+pub fn readable_ids(conn: &mut AnyConnection, viewer: &Viewer, ids: &[i64]) -> QueryResult<HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<i64> = posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::id.eq_any(ids))
+        .filter(post_readable(&viewer.scope))
+        .select(posts::id)
+        .load(conn)?;
+    Ok(found.into_iter().collect())
+}
+
+/// Per thread: how many posts the viewer can read, and when the newest was written.
+pub fn post_readable_stats(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    thread_ids: &[i64],
+) -> QueryResult<HashMap<i64, (i64, Option<NaiveDateTime>)>> {
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::thread_id.eq_any(thread_ids))
+        .filter(post_readable(&viewer.scope))
+        .group_by(posts::thread_id)
+        .select((posts::thread_id, count_star(), max(posts::created_at)))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n, last)| (id, (n, last))).collect())
+}
+
+/// A post the viewer may read, or 404.
+pub fn readable_row(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<PostRow, ApiError> {
+    Ok(posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::id.eq(id))
+        .filter(post_readable(&viewer.scope))
+        .select(PostRow::as_select())
+        .first(conn)?)
+}
+
+pub fn get(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<Post, ApiError> {
+    let row = readable_row(conn, viewer, id)?;
+    Ok(to_wire(conn, viewer, vec![row])?.remove(0))
+}
+
+/// A page of a thread's posts, by number.
+pub fn list(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    thread_id: i64,
+    page: &PageRequest,
+) -> Result<(Vec<Post>, Option<String>), ApiError> {
+    threads::readable_row(conn, viewer, thread_id)?;
+    let after = page.after.as_ref().map_or(0, |a| a[0]);
+    let rows: Vec<PostRow> = posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(posts::number.gt(i32::try_from(after).unwrap_or(i32::MAX)))
+        .filter(post_readable(&viewer.scope))
+        .order(posts::number.asc())
+        .limit(page.limit + 1)
+        .select(PostRow::as_select())
+        .load(conn)?;
+    let (rows, next) = page.finish(rows, |p| vec![i64::from(p.number)]);
+    Ok((to_wire(conn, viewer, rows)?, next))
+}
+
+/// Shapes rows for the wire with a fixed number of queries: authors,
+/// audiences, the viewer's likes, and which replied-to posts they can read.
+pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) -> Result<Vec<Post>, ApiError> {
+    let author_ids: Vec<i64> = rows.iter().map(|p| p.author_id).collect();
+    let authors = users::summaries(conn, &author_ids)?;
+    let audience_ids: Vec<i64> = rows.iter().filter_map(|p| p.audience_id).collect();
+    let slugs = audiences::slugs(conn, &audience_ids)?;
+    let post_ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let liked: HashSet<i64> = match viewer.user_id() {
+        Some(me) => likes::table
+            .filter(likes::user_id.eq(me))
+            .filter(likes::post_id.eq_any(&post_ids))
+            .select(likes::post_id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect(),
+        None => HashSet::new(),
+    };
+    let reply_ids: Vec<i64> = rows.iter().filter_map(|p| p.reply_to_id).collect();
+    let readable_replies = readable_ids(conn, viewer, &reply_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|p| Post {
+            id: p.id,
+            thread_id: p.thread_id,
+            number: p.number,
+            author: users::summary_of(&authors, p.author_id),
+            body: p.body,
+            body_html: p.body_html,
+            reply_to: p.reply_to_id.filter(|r| readable_replies.contains(r)),
+            audience: p.audience_id.map(|a| slugs.get(&a).cloned().unwrap_or_default()),
+            like_count: p.like_count,
+            liked_by_me: liked.contains(&p.id),
+            created_at: p.created_at.and_utc(),
+            edited_at: p.edited_at.map(|t| t.and_utc()),
+        })
+        .collect())
+}
+
+pub fn check_body(body: &str) -> Result<(), ApiError> {
+    let chars = body.chars().count();
+    if body.trim().is_empty() {
+        Err(ApiError::field("body", "must not be empty"))
+    } else if chars > MAX_BODY_CHARS {
+        Err(ApiError::field("body", format!("must be at most {MAX_BODY_CHARS} characters, not {chars}")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Appends a post to a thread: next number, rendered HTML, bump.
+/// Revisions are only stored once a post is edited.
+pub fn insert(
+    conn: &mut AnyConnection,
+    thread: &ThreadRow,
+    author_id: i64,
+    body: &str,
+    reply_to_id: Option<i64>,
+    audience_id: Option<i64>,
+) -> Result<PostRow, ApiError> {
+    let created = now();
+    // Taking the number locks the thread row on PostgreSQL, so concurrent
+    // replies get consecutive numbers.
+    let number: i32 = diesel::update(threads_t::table.find(thread.id))
+        .set(threads_t::post_counter.eq(threads_t::post_counter + 1))
+        .returning(threads_t::post_counter)
+        .get_result(conn)?;
+    if audience_id.is_none() {
+        // Restricted replies do not move the thread, so the thread order
+        // never hints at them.
+        diesel::update(threads_t::table.find(thread.id)).set(threads_t::bumped_at.eq(created)).execute(conn)?;
+    }
+    let html = markdown::render(body);
+    let id: i64 = diesel::insert_into(posts::table)
+        .values((
+            posts::thread_id.eq(thread.id),
+            posts::number.eq(number),
+            posts::author_id.eq(author_id),
+            posts::reply_to_id.eq(reply_to_id),
+            posts::audience_id.eq(audience_id),
+            posts::body.eq(body),
+            posts::body_html.eq(&html),
+            posts::like_count.eq(0i64),
+            posts::created_at.eq(created),
+        ))
+        .returning(posts::id)
+        .get_result(conn)?;
+    Ok(posts::table.find(id).select(PostRow::as_select()).first(conn)?)
+}
+
+pub struct NewReply<'a> {
+    pub body: &'a str,
+    pub reply_to: Option<i64>,
+    pub audience: Option<&'a [String]>,
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    builtins: &Builtins,
+    thread_id: i64,
+    reply: NewReply<'_>,
+) -> Result<Post, ApiError> {
+    let account = viewer.require_account()?;
+    let (thread, category) = threads::readable_row_with_category(conn, viewer, thread_id)?;
+    if !viewer.can_reply(thread.locked) {
+        return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
+    }
+    check_body(reply.body)?;
+    if let Some(target) = reply.reply_to {
+        let in_thread = readable_row(conn, viewer, target).ok().filter(|p| p.thread_id == thread.id);
+        if in_thread.is_none() {
+            return Err(ApiError::field("reply_to", "no such post in this thread"));
+        }
+    }
+    let audience_id = match reply.audience {
+        None => None,
+        Some(names) => {
+            let audience = audiences::resolve(conn, names, "audience")?;
+            let parent = audiences::load(conn, thread.audience_id.unwrap_or(category.audience_id))?;
+            audiences::check_narrows(builtins, &parent, &audience, "audience")?;
+            Some(audience.id)
+        }
+    };
+    let row = insert(conn, &thread, account.id, reply.body, reply.reply_to, audience_id)?;
+    Ok(to_wire(conn, viewer, vec![row])?.remove(0))
+}
+
+/// Edits keep every earlier text as a revision.
+pub fn update(conn: &mut AnyConnection, viewer: &Viewer, id: i64, body: &str) -> Result<Post, ApiError> {
+    let account = viewer.require_account()?;
+    let row = readable_row(conn, viewer, id)?;
+    if !viewer.can_edit(row.author_id) {
+        return Err(ApiError::forbidden("only the author or a moderator may edit this post"));
+    }
+    check_body(body)?;
+    if body != row.body {
+        let at = now();
+        let html = markdown::render(body);
+        let last: i32 = post_revisions::table
+            .filter(post_revisions::post_id.eq(id))
+            .select(diesel::dsl::max(post_revisions::number))
+            .first::<Option<i32>>(conn)?
+            .unwrap_or(0);
+        let mut rows = Vec::with_capacity(2);
+        if last == 0 {
+            // First edit: keep the original text as revision 1.
+            rows.push((
+                post_revisions::post_id.eq(id),
+                post_revisions::number.eq(1),
+                post_revisions::body.eq(row.body.clone()),
+                post_revisions::body_html.eq(row.body_html.clone()),
+                post_revisions::editor_id.eq(row.author_id),
+                post_revisions::created_at.eq(row.created_at),
+            ));
+        }
+        rows.push((
+            post_revisions::post_id.eq(id),
+            post_revisions::number.eq(last.max(1) + 1),
+            post_revisions::body.eq(body.to_owned()),
+            post_revisions::body_html.eq(html.clone()),
+            post_revisions::editor_id.eq(account.id),
+            post_revisions::created_at.eq(at),
+        ));
+        for row in rows {
+            diesel::insert_into(post_revisions::table).values(row).execute(conn)?;
+        }
+        diesel::update(posts::table.find(id))
+            .set((posts::body.eq(body), posts::body_html.eq(&html), posts::edited_at.eq(Some(at))))
+            .execute(conn)?;
+    }
+    get(conn, viewer, id)
+}
+
+pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
+    viewer.require_account()?;
+    let row = readable_row(conn, viewer, id)?;
+    if !viewer.can_edit(row.author_id) {
+        return Err(ApiError::forbidden("only the author or a moderator may delete this post"));
+    }
+    if row.number == 1 {
+        return Err(ApiError::field("id", "the first post carries the thread: delete the thread instead"));
+    }
+    diesel::update(posts::table.find(id)).set(posts::deleted_at.eq(Some(now()))).execute(conn)?;
+    Ok(())
+}
+
+/// Every version of a post, the original first. A post never edited has
+/// one version, its current text.
+pub fn revisions(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<Vec<Revision>, ApiError> {
+    let post = readable_row(conn, viewer, id)?;
+    let mut rows: Vec<(i32, String, String, i64, NaiveDateTime)> = post_revisions::table
+        .filter(post_revisions::post_id.eq(id))
+        .order(post_revisions::number.asc())
+        .select((
+            post_revisions::number,
+            post_revisions::body,
+            post_revisions::body_html,
+            post_revisions::editor_id,
+            post_revisions::created_at,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        rows.push((1, post.body, post.body_html, post.author_id, post.created_at));
+    }
+    let editor_ids: Vec<i64> = rows.iter().map(|r| r.3).collect();
+    let editors: HashMap<i64, _> = users::summaries(conn, &editor_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, body, body_html, editor, created_at)| Revision {
+            number,
+            body,
+            body_html,
+            editor: users::summary_of(&editors, editor),
+            created_at: created_at.and_utc(),
+        })
+        .collect())
+}

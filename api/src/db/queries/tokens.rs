@@ -1,0 +1,108 @@
+//! Refresh tokens: opaque, stored as SHA-256, rotated on every use; a
+//! reused token revokes its whole family.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::Duration;
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::now;
+use crate::db::schema::refresh_tokens;
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+
+pub const REFRESH_LIFETIME_DAYS: i64 = 30;
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum Refresh {
+    /// Valid: here is its successor, for this account.
+    Rotated { user_id: i64, token: String },
+    /// Already used: the family is now revoked.
+    Reused,
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Issues a token; `family` continues a rotation chain, `None` starts one.
+pub fn issue(conn: &mut AnyConnection, user_id: i64, family: Option<String>) -> Result<String, ApiError> {
+    let token = random_token();
+    let created = now();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::family.eq(family.unwrap_or_else(random_token)),
+            refresh_tokens::token_hash.eq(hash(&token)),
+            refresh_tokens::created_at.eq(created),
+            refresh_tokens::expires_at.eq(created + Duration::days(REFRESH_LIFETIME_DAYS)),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+pub fn rotate(conn: &mut AnyConnection, presented: &str) -> Result<Refresh, ApiError> {
+    let row: Option<(
+        i64,
+        i64,
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+    )> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash(presented)))
+        .select((
+            refresh_tokens::id,
+            refresh_tokens::user_id,
+            refresh_tokens::family,
+            refresh_tokens::expires_at,
+            refresh_tokens::used_at,
+            refresh_tokens::revoked_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((id, user_id, family, expires_at, used_at, revoked_at)) = row else {
+        return Ok(Refresh::Invalid);
+    };
+    let at = now();
+    if revoked_at.is_some() || expires_at <= at {
+        return Ok(Refresh::Invalid);
+    }
+    // Claim the token; zero rows means someone used it first.
+    let claimed = if used_at.is_none() {
+        diesel::update(refresh_tokens::table.find(id).filter(refresh_tokens::used_at.is_null()))
+            .set(refresh_tokens::used_at.eq(at))
+            .execute(conn)?
+    } else {
+        0
+    };
+    if claimed == 0 {
+        diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
+            .set(refresh_tokens::revoked_at.eq(at))
+            .execute(conn)?;
+        return Ok(Refresh::Reused);
+    }
+    let token = issue(conn, user_id, Some(family))?;
+    Ok(Refresh::Rotated { user_id, token })
+}
+
+/// Signs an account out everywhere.
+pub fn revoke_all(conn: &mut AnyConnection, user_id: i64) -> Result<(), ApiError> {
+    diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
+    Ok(())
+}

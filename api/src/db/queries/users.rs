@@ -1,0 +1,200 @@
+//! Accounts: creation, lookup, profile, and the per-request viewer.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use quorum_types::{ErrorCode, Me, UserProfile, UserSummary};
+
+use super::audiences::Builtins;
+use crate::db::policy::{Account, ReadScope, Viewer};
+use crate::db::schema::{group_members, groups, users};
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub bio: String,
+    pub time_zone: String,
+    pub password_hash: String,
+    pub token_generation: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub bio: String,
+    pub time_zone: String,
+    pub password_hash: String,
+    pub token_generation: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub bio: Option<String>,
+    pub time_zone: Option<String>,
+    pub password_hash: Option<String>,
+}
+
+/// Inserts an account; a taken username or e-mail is a 409 naming the field.
+pub fn insert(conn: &mut AnyConnection, new: &NewUser) -> Result<i64, ApiError> {
+    let taken: Vec<(String, String)> = users::table
+        .filter(users::username.eq(&new.username).or(users::email.eq(&new.email)))
+        .select((users::username, users::email))
+        .load(conn)?;
+    if let Some((username, _)) = taken.first() {
+        let field = if *username == new.username { "username" } else { "email" };
+        let mut err = ApiError::new(ErrorCode::Conflict, format!("that {field} is already taken"));
+        err.errors = Some([(field.to_owned(), vec!["already taken".to_owned()])].into());
+        return Err(err);
+    }
+    let id = diesel::insert_into(users::table).values(new).returning(users::id).get_result(conn)?;
+    Ok(id)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<UserRow, ApiError> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
+}
+
+/// By username or e-mail, case-insensitively (both are stored lowercase).
+pub fn find_by_login(conn: &mut AnyConnection, login: &str) -> Result<Option<UserRow>, ApiError> {
+    let login = login.trim().to_lowercase();
+    Ok(users::table
+        .filter(users::username.eq(&login).or(users::email.eq(&login)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<UserRow, ApiError> {
+    Ok(users::table
+        .filter(users::username.eq(username.trim().to_lowercase()))
+        .select(UserRow::as_select())
+        .first(conn)?)
+}
+
+/// Group memberships as (id, slug).
+pub fn groups_of(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    group_members::table
+        .inner_join(groups::table)
+        .filter(group_members::user_id.eq(user_id))
+        .select((groups::id, groups::slug))
+        .order(groups::slug)
+        .load(conn)
+}
+
+pub fn me(conn: &mut AnyConnection, builtins: &Builtins, user_id: i64) -> Result<Me, ApiError> {
+    let user = find(conn, user_id)?;
+    let groups = groups_of(conn, user_id)?;
+    Ok(Me {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        display_name: user.display_name,
+        bio: user.bio,
+        time_zone: user.time_zone,
+        is_admin: groups.iter().any(|(id, _)| *id == builtins.admins),
+        is_moderator: groups.iter().any(|(id, _)| *id == builtins.moderators),
+        groups: groups.into_iter().map(|(_, slug)| slug).collect(),
+        created_at: user.created_at.and_utc(),
+    })
+}
+
+pub fn update(conn: &mut AnyConnection, user_id: i64, changes: &UserChanges) -> Result<(), ApiError> {
+    if changes.display_name.is_some()
+        || changes.bio.is_some()
+        || changes.time_zone.is_some()
+        || changes.password_hash.is_some()
+    {
+        diesel::update(users::table.find(user_id)).set(changes).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Invalidates every access token issued so far.
+pub fn bump_token_generation(conn: &mut AnyConnection, user_id: i64) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::token_generation.eq(users::token_generation + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Public summaries for a set of ids, in one query.
+pub fn summaries(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, UserSummary>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<(i64, String, String)> = users::table
+        .filter(users::id.eq_any(&ids))
+        .select((users::id, users::username, users::display_name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, username, display_name)| (id, UserSummary { id, username, display_name })).collect())
+}
+
+pub fn summary_of(map: &HashMap<i64, UserSummary>, id: i64) -> UserSummary {
+    map.get(&id).cloned().unwrap_or(UserSummary { id, username: "unknown".into(), display_name: "Unknown".into() })
+}
+
+pub fn profile(conn: &mut AnyConnection, username: &str) -> Result<UserProfile, ApiError> {
+    let user = find_by_username(conn, username)?;
+    Ok(UserProfile {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        bio: user.bio,
+        created_at: user.created_at.and_utc(),
+    })
+}
+
+/// The viewer for a token: current groups are read now, so a membership
+/// change applies from the next request. `None` when the account is gone
+/// or the token's generation was revoked.
+pub fn viewer(
+    conn: &mut AnyConnection,
+    builtins: &Builtins,
+    user_id: i64,
+    generation: i64,
+) -> Result<Option<Viewer>, ApiError> {
+    let user: Option<(String, i64)> =
+        users::table.find(user_id).select((users::username, users::token_generation)).first(conn).optional()?;
+    let Some((username, current_generation)) = user else { return Ok(None) };
+    if current_generation != generation {
+        return Ok(None);
+    }
+    let mut principals: Vec<i64> =
+        group_members::table.filter(group_members::user_id.eq(user_id)).select(group_members::group_id).load(conn)?;
+    let is_admin = principals.contains(&builtins.admins);
+    let is_moderator = principals.contains(&builtins.moderators);
+    principals.push(builtins.everyone);
+    principals.push(builtins.signed_in);
+    let scope = ReadScope::resolve(conn, &principals, is_admin)?;
+    Ok(Some(Viewer { account: Some(Account { id: user_id, username, is_admin, is_moderator }), scope }))
+}
+
+pub fn anonymous(conn: &mut AnyConnection, builtins: &Builtins) -> Result<Viewer, ApiError> {
+    let scope = ReadScope::resolve(conn, &[builtins.everyone], false)?;
+    Ok(Viewer { account: None, scope })
+}
+
+pub fn add_to_group(conn: &mut AnyConnection, user_id: i64, group_id: i64) -> Result<(), ApiError> {
+    diesel::insert_into(group_members::table)
+        .values((
+            group_members::group_id.eq(group_id),
+            group_members::user_id.eq(user_id),
+            group_members::created_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! One diesel schema for both backends (mirrors migrations/*/up.sql).
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        email -> Text,
+        display_name -> Text,
+        bio -> Text,
+        time_zone -> Text,
+        password_hash -> Text,
+        token_generation -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    groups (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        builtin -> Bool,
+        pseudo -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_members (group_id, user_id) {
+        group_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audiences (id) {
+        id -> BigInt,
+        key -> Text,
+    }
+}
+
+diesel::table! {
+    audience_groups (audience_id, group_id) {
+        audience_id -> BigInt,
+        group_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        audience_id -> BigInt,
+        posters_id -> BigInt,
+        position -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    threads (id) {
+        id -> BigInt,
+        category_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        audience_id -> Nullable<BigInt>,
+        pinned -> Bool,
+        locked -> Bool,
+        post_counter -> Integer,
+        created_at -> Timestamp,
+        bumped_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        thread_id -> BigInt,
+        number -> Integer,
+        author_id -> BigInt,
+        reply_to_id -> Nullable<BigInt>,
+        audience_id -> Nullable<BigInt>,
+        body -> Text,
+        body_html -> Text,
+        like_count -> BigInt,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    post_revisions (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        number -> Integer,
+        body -> Text,
+        body_html -> Text,
+        editor_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    likes (post_id, user_id) {
+        post_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        family -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(group_members -> groups (group_id));
+diesel::joinable!(group_members -> users (user_id));
+diesel::joinable!(audience_groups -> groups (group_id));
+diesel::joinable!(audience_groups -> audiences (audience_id));
+diesel::joinable!(threads -> categories (category_id));
+diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(likes -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    users,
+    groups,
+    group_members,
+    audiences,
+    audience_groups,
+    categories,
+    threads,
+    posts,
+    post_revisions,
+    likes,
+    refresh_tokens,
+);

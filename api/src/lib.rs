@@ -1,0 +1,14 @@
+//! Quorum: a discussion forum for networks of co-operatives, as a JSON API.
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod markdown;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod validate;

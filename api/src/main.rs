@@ -1,0 +1,148 @@
+//! The `quorum` binary: serve, migrate, openapi, admin, seed.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use quorum::config::Settings;
+use quorum::db::Db;
+use quorum::startup::Application;
+
+#[derive(Parser)]
+#[command(name = "quorum", version, about = "A discussion forum for networks of co-operatives")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and the web app, when built).
+    Serve {
+        /// Address to listen on (also QUORUM_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Load data: the demo forum, or a large set for benchmarks.
+    Seed(SeedArgs),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    /// The demo forum: groups, people and an international thread.
+    #[arg(long, conflicts_with = "bulk")]
+    demo: bool,
+    /// A large generated data set.
+    #[arg(long, requires_all = ["threads", "posts"])]
+    bulk: bool,
+    /// Threads to generate with --bulk.
+    #[arg(long)]
+    threads: Option<u64>,
+    /// Posts to generate with --bulk, spread over the threads.
+    #[arg(long)]
+    posts: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    quorum::telemetry::init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("quorum: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings() -> Result<Settings, String> {
+    Settings::from_env()
+}
+
+fn open_db(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database_url, 2).map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Openapi => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(quorum::openapi::document_json().as_bytes()).map_err(|e| format!("writing the document: {e}"))
+        }
+        Command::Migrate => {
+            let settings = settings()?;
+            let db = Db::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
+            let applied = db.migrate().map_err(|e| e.to_string())?;
+            println!("applied {applied} migration(s)");
+            Ok(())
+        }
+        Command::Serve { bind } => {
+            let mut settings = settings()?;
+            if let Some(bind) = bind {
+                settings.bind = bind;
+            }
+            serve(settings)
+        }
+        Command::Admin { command: AdminCommand::Create { username, email, password_stdin: _ } } => {
+            let settings = settings()?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let db = open_db(&settings)?;
+            let id = quorum::admin::create_admin(&db, &username, &email, password).map_err(|e| e.to_string())?;
+            println!("created administrator {username} (id {id})");
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let settings = settings()?;
+            let db = open_db(&settings)?;
+            if args.demo {
+                let summary = quorum::seed::demo(&db).map_err(|e| e.to_string())?;
+                println!("{summary}");
+                Ok(())
+            } else if args.bulk {
+                let (threads, posts) = (args.threads.unwrap_or(0), args.posts.unwrap_or(0));
+                let summary = quorum::seed::bulk(&db, threads, posts).map_err(|e| e.to_string())?;
+                println!("{summary}");
+                Ok(())
+            } else {
+                Err("say what to seed: --demo, or --bulk --threads N --posts M".into())
+            }
+        }
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings.clone()).await.map_err(|e| e.to_string())?;
+        let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_owned();
+        tracing::info!(url = %format!("http://{host}:{}/", app.port()), "Quorum is listening");
+        println!("Quorum is listening on http://{host}:{}/", app.port());
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}

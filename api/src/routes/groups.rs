@@ -1,0 +1,207 @@
+//! Groups and membership (admins only, except listing).
+
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use quorum_types::{
+    CreateGroupRequest, ErrorCode, Group, Page, PageQuery, Problem, UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE,
+    AUDIENCE_SIGNED_IN,
+};
+
+use crate::db::policy::Viewer;
+use crate::db::queries::{groups, PageRequest};
+use crate::error::{ApiError, Validator};
+use crate::startup::AppState;
+use crate::validate;
+
+/// Every group (for audience pickers); any signed-in member may list them.
+#[utoipa::path(
+    tag = "groups",
+    responses(
+        (status = 200, description = "All groups, by slug", body = Page<Group>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/groups")]
+pub async fn list_groups(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Json<Page<Group>>, ApiError> {
+    viewer.require_account()?;
+    let items = state.db.read(groups::list).await?;
+    Ok(web::Json(Page { items, next_cursor: None }))
+}
+
+/// Create a group.
+#[utoipa::path(
+    tag = "groups",
+    request_body = CreateGroupRequest,
+    responses(
+        (status = 201, description = "Created", body = Group),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/groups")]
+pub async fn create_group(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Json<CreateGroupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_admin()?;
+    let req = body.into_inner();
+    let mut v = Validator::default();
+    let slug = validate::slug(&mut v, "slug", &req.slug, 32);
+    v.check(slug != AUDIENCE_EVERYONE && slug != AUDIENCE_SIGNED_IN, "slug", "is a reserved audience name");
+    let name = validate::name(&mut v, "name", &req.name, 100);
+    let description = validate::description(&mut v, &req.description);
+    v.finish()?;
+    let group = state.db.write(move |conn| groups::create(conn, &slug, &name, &description)).await?;
+    Ok(HttpResponse::Created().json(group))
+}
+
+/// Rename or describe a group.
+#[utoipa::path(
+    tag = "groups",
+    params(("slug" = String, Path, description = "Group slug")),
+    request_body = UpdateGroupRequest,
+    responses(
+        (status = 200, description = "Updated", body = Group),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Built-in group", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/groups/{slug}")]
+pub async fn update_group(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+    body: web::Json<UpdateGroupRequest>,
+) -> Result<web::Json<Group>, ApiError> {
+    viewer.require_admin()?;
+    let req = body.into_inner();
+    let mut v = Validator::default();
+    let name = req.name.as_deref().map(|n| validate::name(&mut v, "name", n, 100));
+    let description = req.description.as_deref().map(|d| validate::description(&mut v, d));
+    v.finish()?;
+    let slug = slug.into_inner();
+    let group =
+        state.db.write(move |conn| groups::update(conn, &slug, name.as_deref(), description.as_deref())).await?;
+    Ok(web::Json(group))
+}
+
+/// Delete a group. Audiences that named it stop naming it.
+#[utoipa::path(
+    tag = "groups",
+    params(("slug" = String, Path, description = "Group slug")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Built-in group", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/groups/{slug}")]
+pub async fn delete_group(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_admin()?;
+    let slug = slug.into_inner();
+    state.db.write(move |conn| groups::delete(conn, &slug)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Members of a group.
+#[utoipa::path(
+    tag = "groups",
+    params(("slug" = String, Path, description = "Group slug"), PageQuery),
+    responses(
+        (status = 200, description = "Members by id", body = Page<UserSummary>),
+        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/groups/{slug}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<UserSummary>>, ApiError> {
+    viewer.require_admin()?;
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
+    let slug = slug.into_inner();
+    let (items, next_cursor) = state.db.read(move |conn| groups::members(conn, &slug, &page)).await?;
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Add a member (idempotent).
+#[utoipa::path(
+    tag = "groups",
+    params(("slug" = String, Path, description = "Group slug"), ("username" = String, Path, description = "Username")),
+    responses(
+        (status = 204, description = "The user is a member"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group or user", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/groups/{slug}/members/{username}")]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_admin()?;
+    let (slug, username) = path.into_inner();
+    state.db.write(move |conn| groups::add_member(conn, &slug, &username)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Remove a member (idempotent). Takes effect on that member's next request.
+#[utoipa::path(
+    tag = "groups",
+    params(("slug" = String, Path, description = "Group slug"), ("username" = String, Path, description = "Username")),
+    responses(
+        (status = 204, description = "The user is not a member"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group or user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Removing the last admin", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/groups/{slug}/members/{username}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_admin()?;
+    let (slug, username) = path.into_inner();
+    let admins = state.builtins.admins;
+    state
+        .db
+        .write(move |conn| {
+            groups::remove_member(conn, &slug, &username)?;
+            if groups::member_count(conn, admins)? == 0 {
+                return Err(ApiError::new(ErrorCode::Conflict, "the forum needs at least one admin"));
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

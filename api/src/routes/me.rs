@@ -1,0 +1,92 @@
+//! The signed-in account.
+
+use actix_web::{get, patch, web};
+use quorum_types::{Me, Problem, UpdateMeRequest};
+
+use crate::auth::password;
+use crate::db::blocking;
+use crate::db::policy::Viewer;
+use crate::db::queries::{tokens, users};
+use crate::error::{ApiError, Validator};
+use crate::startup::AppState;
+use crate::validate;
+
+/// The signed-in account, with its groups.
+#[utoipa::path(
+    tag = "me",
+    responses(
+        (status = 200, description = "The account", body = Me),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn get_me(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Json<Me>, ApiError> {
+    let user_id = viewer.require_account()?.id;
+    let builtins = state.builtins;
+    Ok(web::Json(state.db.read(move |conn| users::me(conn, &builtins, user_id)).await?))
+}
+
+/// Change display name, bio, time zone or password. A password change needs
+/// `current_password` and signs out every session (this response still succeeds).
+#[utoipa::path(
+    tag = "me",
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, description = "The updated account", body = Me),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Json<UpdateMeRequest>,
+) -> Result<web::Json<Me>, ApiError> {
+    let user_id = viewer.require_account()?.id;
+    let req = body.into_inner();
+    let mut v = Validator::default();
+    let mut changes = users::UserChanges {
+        display_name: req.display_name.as_deref().map(|d| validate::display_name(&mut v, d)),
+        bio: req.bio.as_deref().map(|b| validate::bio(&mut v, b)),
+        time_zone: req.time_zone.as_deref().map(|z| validate::time_zone(&mut v, z)),
+        password_hash: None,
+    };
+    if let Some(new_password) = &req.password {
+        validate::password(&mut v, "password", new_password);
+        if req.current_password.is_none() {
+            v.add("current_password", "is required to change the password");
+        }
+    }
+    v.finish()?;
+    if let (Some(new_password), Some(current)) = (req.password, req.current_password) {
+        let stored = state.db.read(move |conn| users::find(conn, user_id)).await?.password_hash;
+        changes.password_hash = Some(
+            blocking(move || {
+                if password::verify(&current, &stored) {
+                    password::hash(&new_password)
+                } else {
+                    Err(ApiError::field("current_password", "is not the current password"))
+                }
+            })
+            .await?,
+        );
+    }
+    let builtins = state.builtins;
+    let me = state
+        .db
+        .write(move |conn| {
+            let password_changed = changes.password_hash.is_some();
+            users::update(conn, user_id, &changes)?;
+            if password_changed {
+                tokens::revoke_all(conn, user_id)?;
+                users::bump_token_generation(conn, user_id)?;
+            }
+            users::me(conn, &builtins, user_id)
+        })
+        .await?;
+    Ok(web::Json(me))
+}

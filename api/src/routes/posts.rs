@@ -1,0 +1,241 @@
+//! Posts, their revisions and likes.
+
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use quorum_types::{CreatePostRequest, Like, LikeState, Page, PageQuery, Post, Problem, Revision, UpdatePostRequest};
+
+use crate::db::policy::Viewer;
+use crate::db::queries::posts::{self, NewReply};
+use crate::db::queries::{likes, PageRequest};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// Posts of a thread the viewer can read, in order.
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Thread id"), PageQuery),
+    responses(
+        (status = 200, description = "A page of posts", body = Page<Post>),
+        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such thread, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/threads/{id}/posts")]
+pub async fn list_posts(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Post>>, ApiError> {
+    let id = id.into_inner();
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
+    let (items, next_cursor) = state.db.read(move |conn| posts::list(conn, &viewer, id, &page)).await?;
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Reply in a thread, optionally to a post and to a narrower audience.
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Thread id")),
+    request_body = CreatePostRequest,
+    responses(
+        (status = 201, description = "The new post", body = Post),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such thread, or not readable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the thread is locked", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/threads/{id}/posts")]
+pub async fn create_post(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    body: web::Json<CreatePostRequest>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_account()?;
+    let id = id.into_inner();
+    let req = body.into_inner();
+    let builtins = state.builtins;
+    let post = state
+        .db
+        .write(move |conn| {
+            posts::create(
+                conn,
+                &viewer,
+                &builtins,
+                id,
+                NewReply { body: &req.body, reply_to: req.reply_to, audience: req.audience.as_deref() },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(post))
+}
+
+/// One post.
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Post id")),
+    responses(
+        (status = 200, description = "The post", body = Post),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/posts/{id}")]
+pub async fn get_post(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+) -> Result<web::Json<Post>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.read(move |conn| posts::get(conn, &viewer, id)).await?))
+}
+
+/// Edit a post (author, moderators); the earlier text stays as a revision.
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Post id")),
+    request_body = UpdatePostRequest,
+    responses(
+        (status = 200, description = "The edited post", body = Post),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the author or a moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/posts/{id}")]
+pub async fn update_post(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    body: web::Json<UpdatePostRequest>,
+) -> Result<web::Json<Post>, ApiError> {
+    viewer.require_account()?;
+    let id = id.into_inner();
+    let text = body.into_inner().body;
+    Ok(web::Json(state.db.write(move |conn| posts::update(conn, &viewer, id, &text)).await?))
+}
+
+/// Soft-delete a reply (author, moderators). The first post goes with its thread.
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Post id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the author or a moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The first post: delete the thread instead", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/posts/{id}")]
+pub async fn delete_post(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_account()?;
+    let id = id.into_inner();
+    state.db.write(move |conn| posts::delete(conn, &viewer, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Every version of a post, the original first.
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Post id")),
+    responses(
+        (status = 200, description = "Revisions, oldest first", body = Page<Revision>),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/posts/{id}/revisions")]
+pub async fn list_revisions(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+) -> Result<web::Json<Page<Revision>>, ApiError> {
+    let id = id.into_inner();
+    let items = state.db.read(move |conn| posts::revisions(conn, &viewer, id)).await?;
+    Ok(web::Json(Page { items, next_cursor: None }))
+}
+
+/// Like a post (idempotent). Your own posts cannot be liked.
+#[utoipa::path(
+    tag = "likes",
+    params(("id" = i64, Path, description = "Post id")),
+    responses(
+        (status = 200, description = "Liked", body = LikeState),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Your own post", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/posts/{id}/like")]
+pub async fn like_post(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+) -> Result<web::Json<LikeState>, ApiError> {
+    viewer.require_account()?;
+    let id = id.into_inner();
+    Ok(web::Json(state.db.write(move |conn| likes::like(conn, &viewer, id)).await?))
+}
+
+/// Take a like back (idempotent).
+#[utoipa::path(
+    tag = "likes",
+    params(("id" = i64, Path, description = "Post id")),
+    responses(
+        (status = 200, description = "Not liked", body = LikeState),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/posts/{id}/like")]
+pub async fn unlike_post(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+) -> Result<web::Json<LikeState>, ApiError> {
+    viewer.require_account()?;
+    let id = id.into_inner();
+    Ok(web::Json(state.db.write(move |conn| likes::unlike(conn, &viewer, id)).await?))
+}
+
+/// Who liked a post, oldest first.
+#[utoipa::path(
+    tag = "likes",
+    params(("id" = i64, Path, description = "Post id"), PageQuery),
+    responses(
+        (status = 200, description = "A page of likes", body = Page<Like>),
+        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/posts/{id}/likes")]
+pub async fn list_likes(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Like>>, ApiError> {
+    let id = id.into_inner();
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 2)?;
+    let (items, next_cursor) = state.db.read(move |conn| likes::list(conn, &viewer, id, &page)).await?;
+    Ok(web::Json(Page { items, next_cursor }))
+}

@@ -1,0 +1,167 @@
+//! Threads.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use quorum_types::{CreateThreadRequest, CreatedThread, Page, Problem, Thread, ThreadListQuery, UpdateThreadRequest};
+
+use crate::db::policy::Viewer;
+use crate::db::queries::threads::{self, NewThread, ThreadChanges};
+use crate::db::queries::PageRequest;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// Threads the viewer can read, pinned first, then by last activity.
+#[utoipa::path(
+    tag = "threads",
+    params(ThreadListQuery),
+    responses(
+        (status = 200, description = "A page of threads", body = Page<Thread>),
+        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such category, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/threads")]
+pub async fn list_threads(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<ThreadListQuery>,
+) -> Result<web::Json<Page<Thread>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 3)?;
+    let (items, next_cursor) =
+        state.db.read(move |conn| threads::list(conn, &viewer, query.category.as_deref(), &page)).await?;
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Start a thread; needs posting rights in the category.
+#[utoipa::path(
+    tag = "threads",
+    request_body = CreateThreadRequest,
+    responses(
+        (status = 201, description = "The thread and its first post", body = CreatedThread),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "May read but not start threads in this category", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown category or audience", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/threads")]
+pub async fn create_thread(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Json<CreateThreadRequest>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_account()?;
+    let req = body.into_inner();
+    let builtins = state.builtins;
+    let created = state
+        .db
+        .write(move |conn| {
+            threads::create(
+                conn,
+                &viewer,
+                &builtins,
+                NewThread {
+                    category: &req.category,
+                    title: &req.title,
+                    body: &req.body,
+                    audience: req.audience.as_deref(),
+                },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// One thread.
+#[utoipa::path(
+    tag = "threads",
+    params(("id" = i64, Path, description = "Thread id")),
+    responses(
+        (status = 200, description = "The thread", body = Thread),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such thread, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/threads/{id}")]
+pub async fn get_thread(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+) -> Result<web::Json<Thread>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.read(move |conn| threads::get(conn, &viewer, id)).await?))
+}
+
+/// Retitle (author, moderators), pin, lock or move (moderators).
+#[utoipa::path(
+    tag = "threads",
+    params(("id" = i64, Path, description = "Thread id")),
+    request_body = UpdateThreadRequest,
+    responses(
+        (status = 200, description = "Updated", body = Thread),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to change this", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such thread, or not readable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/threads/{id}")]
+pub async fn update_thread(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+    body: web::Json<UpdateThreadRequest>,
+) -> Result<web::Json<Thread>, ApiError> {
+    viewer.require_account()?;
+    let id = id.into_inner();
+    let req = body.into_inner();
+    let builtins = state.builtins;
+    let thread = state
+        .db
+        .write(move |conn| {
+            threads::update(
+                conn,
+                &viewer,
+                &builtins,
+                id,
+                ThreadChanges {
+                    title: req.title.as_deref(),
+                    pinned: req.pinned,
+                    locked: req.locked,
+                    category: req.category.as_deref(),
+                },
+            )
+        })
+        .await?;
+    Ok(web::Json(thread))
+}
+
+/// Soft-delete a thread (author, moderators).
+#[utoipa::path(
+    tag = "threads",
+    params(("id" = i64, Path, description = "Thread id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the author or a moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such thread, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/threads/{id}")]
+pub async fn delete_thread(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    viewer.require_account()?;
+    let id = id.into_inner();
+    state.db.write(move |conn| threads::delete(conn, &viewer, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

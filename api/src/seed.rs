@@ -1,0 +1,402 @@
+//! Data sets: the demo forum (`seed --demo`) and a large generated one for
+//! benchmarks (`seed --bulk`).
+
+use std::time::Instant;
+
+use chrono::Duration;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::auth::password;
+use crate::db::queries::audiences::{self, Builtins};
+use crate::db::queries::categories::{self, NewCategory};
+use crate::db::queries::posts::{self, NewReply};
+use crate::db::queries::threads::{self, NewThread};
+use crate::db::queries::{groups, likes, now, users};
+use crate::db::{bulk, AnyConnection, Db};
+use crate::error::ApiError;
+use crate::markdown;
+
+/// Password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+const GROUPS: [(&str, &str, &str); 4] = [
+    ("enterprise-members", "Enterprise members", "Member co-operatives, through their delegates."),
+    ("worker-members", "Worker members", "Individual worker members of the network."),
+    ("participants", "Participants", "Friends and supporters taking part in the forum."),
+    ("board", "Board", "The network's elected board."),
+];
+
+struct Person {
+    username: &'static str,
+    name: &'static str,
+    zone: &'static str,
+    groups: &'static [&'static str],
+}
+
+const PEOPLE: [Person; 5] = [
+    Person { username: "maren", name: "Maren Okafor", zone: "Europe/London", groups: &["enterprise-members", "board"] },
+    Person { username: "tobias", name: "Tobias Lindqvist", zone: "Europe/Stockholm", groups: &["worker-members"] },
+    Person { username: "ana", name: "Ana Ferreira", zone: "Europe/Lisbon", groups: &["participants"] },
+    Person { username: "kofi", name: "Kofi Mensah", zone: "Africa/Accra", groups: &["enterprise-members"] },
+    Person { username: "jude", name: "Jude Barlow", zone: "Europe/Berlin", groups: &["worker-members", "moderators"] },
+];
+
+fn ensure_group(conn: &mut AnyConnection, slug: &str, name: &str, description: &str) -> Result<(), ApiError> {
+    match groups::get(conn, slug) {
+        Ok(_) => Ok(()),
+        Err(_) => groups::create(conn, slug, name, description).map(|_| ()),
+    }
+}
+
+fn as_viewer(conn: &mut AnyConnection, builtins: &Builtins, id: i64) -> Result<crate::db::policy::Viewer, ApiError> {
+    users::viewer(conn, builtins, id, 0)?.ok_or_else(|| ApiError::internal("demo account vanished"))
+}
+
+/// The demo forum: groups, five people, three categories and an
+/// international thread whose Board report only enterprise and worker
+/// members can read.
+pub fn demo(db: &Db) -> Result<String, ApiError> {
+    let hash = password::hash(DEMO_PASSWORD)?;
+    db.write_blocking(move |conn| {
+        let builtins = Builtins::load(conn)?;
+        if users::find_by_login(conn, "maren")?.is_some() {
+            return Err(ApiError::new(quorum_types::ErrorCode::Conflict, "the demo data is already loaded"));
+        }
+        for (slug, name, description) in GROUPS {
+            ensure_group(conn, slug, name, description)?;
+        }
+        let mut ids = Vec::new();
+        for person in &PEOPLE {
+            let id = users::insert(
+                conn,
+                &users::NewUser {
+                    username: person.username.into(),
+                    email: format!("{}@demo.example.org", person.username),
+                    display_name: person.name.into(),
+                    bio: String::new(),
+                    time_zone: person.zone.into(),
+                    password_hash: hash.clone(),
+                    token_generation: 0,
+                    created_at: now(),
+                },
+            )?;
+            for group in person.groups {
+                groups::add_member(conn, group, person.username)?;
+            }
+            ids.push(id);
+        }
+        let [maren, tobias, ana, kofi, jude] = [ids[0], ids[1], ids[2], ids[3], ids[4]];
+        let admin = crate::db::policy::Viewer { account: None, scope: crate::db::policy::ReadScope::All };
+        let strings = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let categories_to_make = [
+            (
+                "general",
+                "General",
+                "Anything about the network, open to everyone.",
+                strings(&["everyone"]),
+                strings(&["signed-in"]),
+                0,
+            ),
+            (
+                "international",
+                "International",
+                "Federations, exchanges and solidarity across borders.",
+                strings(&["signed-in"]),
+                strings(&["enterprise-members", "worker-members"]),
+                1,
+            ),
+            ("board", "Board room", "Papers and minutes for the board.", strings(&["board"]), strings(&["board"]), 2),
+        ];
+        for (slug, name, description, audience, posters, position) in &categories_to_make {
+            categories::create(
+                conn,
+                &admin,
+                NewCategory {
+                    slug,
+                    name,
+                    description,
+                    audience: Some(audience),
+                    posters: Some(posters),
+                    position: Some(*position),
+                },
+            )?;
+        }
+
+        let as_maren = as_viewer(conn, &builtins, maren)?;
+        let created = threads::create(
+            conn,
+            &as_maren,
+            &builtins,
+            NewThread {
+                category: "international",
+                title: "International news, federation links and Board reports",
+                body: "One thread for what our international representatives bring back from the European \
+                       and global federations of industry and service co-operatives: Board reports, federation \
+                       newsletters, and news of members working across borders.\n\n\
+                       Once viewing levels are in place, Board reports here are for **enterprise and worker \
+                       members** only.\n\n\
+                       I hand over the federation seat next spring. If you would like to take it on, say so here.",
+                audience: None,
+            },
+        )?;
+        let thread_id = created.thread.id;
+        let reply =
+            |conn: &mut AnyConnection, who: i64, body: &str, reply_to: Option<i64>, audience: Option<&[String]>| {
+                let viewer = as_viewer(conn, &builtins, who)?;
+                posts::create(conn, &viewer, &builtins, thread_id, NewReply { body, reply_to, audience })
+            };
+        reply(
+            conn,
+            tobias,
+            "The European federation's summer newsletter is out: \
+             [read it on their site](https://federation.example.org/newsletter/summer). \
+             The piece on worker buyouts is worth your time.",
+            None,
+            None,
+        )?;
+        let restricted = strings(&["enterprise-members", "worker-members"]);
+        reply(
+            conn,
+            maren,
+            "**Board report, July**\n\n\
+             - Our application to the global federation was accepted at its general assembly, and I was \
+             co-opted to its board until the next elections.\n\
+             - A foundation close to one of our members has pledged a two-year grant for a mapping project \
+             on digital co-operation.\n\n\
+             Questions and reactions welcome in this thread.",
+            None,
+            Some(&restricted),
+        )?;
+        let call = reply(
+            conn,
+            ana,
+            "After our table at the autumn assembly I would like to gather people for an online call on \
+             international solidarity, perhaps early December. Reply here if you want to join.",
+            None,
+            None,
+        )?;
+        reply(
+            conn,
+            jude,
+            "Confirmed: 14 December at 15:00 London time, which is 16:00 in Berlin and Stockholm. \
+             The invitation gives London time.",
+            Some(call.id),
+            None,
+        )?;
+        let as_kofi = as_viewer(conn, &builtins, kofi)?;
+        likes::like(conn, &as_kofi, created.post.id)?;
+        let as_tobias = as_viewer(conn, &builtins, tobias)?;
+        likes::like(conn, &as_tobias, call.id)?;
+        Ok(format!(
+            "loaded the demo forum: 4 groups, 5 people (password {DEMO_PASSWORD:?}), 3 categories, \
+             thread {thread_id} with 5 posts"
+        ))
+    })
+}
+
+const BULK_BATCH: usize = 1000;
+const BULK_BATCHES_PER_TRANSACTION: usize = 50;
+
+const BODIES: [&str; 8] = [
+    "Thanks for sharing this. Our co-op discussed it at the last general meeting and we would like to take part.",
+    "Here is the link to the federation's latest report: [annual report](https://federation.example.org/report). \
+     Section 3 covers worker buyouts.",
+    "Could someone summarise the main decisions for those of us who missed the call?\n\n- budget\n- next steps\n- who leads",
+    "We tried something similar in our bakery co-op last year. The hardest part was agreeing on a schedule \
+     that works across three time zones.",
+    "**Update:** the working group meets again next month. Minutes from the last meeting are attached to \
+     the board papers.",
+    "+1 to this. Happy to help with translation into Spanish and Portuguese.",
+    "A longer reflection on the exchange programme: it worked because each host co-op had a named contact, \
+     a budget line, and a clear end date. Without those three it would have drifted.",
+    "Does anyone have contacts at the Finnish federation? We are looking for partners for a worker exchange.",
+];
+
+/// A large, realistic data set: `threads` threads holding `posts` posts in
+/// all, spread over categories with mixed audiences, some restricted
+/// replies, replies-to and likes. Written in multi-row batches inside
+/// transactions; markdown is rendered once per template.
+pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiError> {
+    if thread_total == 0 || post_total < thread_total {
+        return Err(ApiError::bad_request("--threads must be at least 1 and --posts at least --threads"));
+    }
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(2026);
+    let hash = password::hash("bulk-password-2026")?;
+    let rendered: Vec<(String, String)> = BODIES.iter().map(|b| ((*b).to_owned(), markdown::render(b))).collect();
+
+    // Groups, categories and people first, in one transaction.
+    let user_count = (post_total / 500).clamp(50, 5000) as i64;
+    let setup = db.write_blocking(|conn| {
+        for (slug, name, description) in GROUPS {
+            ensure_group(conn, slug, name, description)?;
+        }
+        let admin = crate::db::policy::Viewer { account: None, scope: crate::db::policy::ReadScope::All };
+        let plan: [(&str, &[&str], &[&str]); 4] = [
+            ("bulk-general", &["everyone"], &["signed-in"]),
+            ("bulk-members", &["signed-in"], &["signed-in"]),
+            ("bulk-international", &["signed-in"], &["enterprise-members", "worker-members"]),
+            ("bulk-board", &["board"], &["board"]),
+        ];
+        let mut category_ids = Vec::new();
+        for (slug, audience, posters) in plan {
+            let audience: Vec<String> = audience.iter().map(|s| (*s).to_owned()).collect();
+            let posters: Vec<String> = posters.iter().map(|s| (*s).to_owned()).collect();
+            if categories::readable_row(conn, &admin, slug).is_err() {
+                categories::create(
+                    conn,
+                    &admin,
+                    NewCategory {
+                        slug,
+                        name: slug,
+                        description: "Generated for benchmarks.",
+                        audience: Some(&audience),
+                        posters: Some(&posters),
+                        position: Some(10),
+                    },
+                )?;
+            }
+            let row = categories::readable_row(conn, &admin, slug)?;
+            category_ids.push((row.id, slug == "bulk-board"));
+        }
+        let names = ["enterprise-members".to_owned(), "worker-members".to_owned()];
+        let restricted = audiences::resolve(conn, &names, "audience")?.id;
+        let group_ids: Vec<i64> = GROUPS
+            .iter()
+            .map(|(slug, _, _)| audiences::resolve(conn, &[(*slug).to_owned()], "audience").map(|a| a.group_ids[0]))
+            .collect::<Result<_, _>>()?;
+        let (max_user, max_thread, max_post) = bulk::max_ids(conn)?;
+        let base = now();
+        let people: Vec<bulk::UserRow> = (1..=user_count)
+            .map(|n| bulk::UserRow {
+                id: max_user + n,
+                username: format!("bulk{}", max_user + n),
+                email: format!("bulk{}@bulk.example.org", max_user + n),
+                display_name: format!("Bulk Member {}", max_user + n),
+                bio: String::new(),
+                time_zone: "Europe/London".into(),
+                password_hash: hash.clone(),
+                token_generation: 0,
+                created_at: base,
+            })
+            .collect();
+        for chunk in people.chunks(BULK_BATCH / 10) {
+            bulk::insert_users(conn, chunk)?;
+        }
+        // 40% enterprise, 40% worker, 20% participants, every 25th on the board.
+        let members: Vec<bulk::MemberRow> = people
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                let main = match i % 5 {
+                    0 | 1 => group_ids[0],
+                    2 | 3 => group_ids[1],
+                    _ => group_ids[2],
+                };
+                let mut rows = vec![bulk::MemberRow { group_id: main, user_id: p.id, created_at: base }];
+                if i % 25 == 0 {
+                    rows.push(bulk::MemberRow { group_id: group_ids[3], user_id: p.id, created_at: base });
+                }
+                rows
+            })
+            .collect();
+        for chunk in members.chunks(BULK_BATCH / 5) {
+            bulk::insert_members(conn, chunk)?;
+        }
+        Ok((category_ids, restricted, max_user, max_thread, max_post))
+    })?;
+    let (category_ids, restricted, first_user, first_thread, first_post) = setup;
+    let user_id = |n: i64| first_user + 1 + n.rem_euclid(user_count);
+
+    // Threads and posts, generated thread by thread and flushed in batches.
+    let per_thread = post_total / thread_total;
+    let extra = post_total % thread_total;
+    let start = now() - Duration::seconds(post_total as i64 + 60);
+    let mut post_id = first_post;
+    let mut clock = 0i64;
+    let mut pending_threads: Vec<bulk::ThreadRow> = Vec::new();
+    let mut pending_posts: Vec<bulk::PostRow> = Vec::with_capacity(BULK_BATCH * BULK_BATCHES_PER_TRANSACTION);
+    let mut pending_likes: Vec<bulk::LikeRow> = Vec::new();
+    let mut written_posts = 0u64;
+    let flush = |threads: &mut Vec<bulk::ThreadRow>, posts: &mut Vec<bulk::PostRow>, likes: &mut Vec<bulk::LikeRow>| {
+        let (t, p, l) = (std::mem::take(threads), std::mem::take(posts), std::mem::take(likes));
+        db.write_blocking(move |conn| {
+            for chunk in t.chunks(BULK_BATCH) {
+                bulk::insert_threads(conn, chunk)?;
+            }
+            for chunk in p.chunks(BULK_BATCH) {
+                bulk::insert_posts(conn, chunk)?;
+            }
+            for chunk in l.chunks(BULK_BATCH) {
+                bulk::insert_likes(conn, chunk)?;
+            }
+            Ok(())
+        })
+    };
+    for t in 0..thread_total as i64 {
+        let thread_id = first_thread + 1 + t;
+        let (category_id, board_only) = category_ids[(t as usize) % category_ids.len()];
+        let count = per_thread + u64::from((t as u64) < extra);
+        let author = user_id(rng.gen_range(0..user_count));
+        let thread_restricted = !board_only && t % 20 == 7;
+        let created = start + Duration::seconds(clock);
+        let mut bumped = created;
+        let first_post_id = post_id + 1;
+        for number in 1..=count as i64 {
+            post_id += 1;
+            clock += 1;
+            let at = start + Duration::seconds(clock);
+            let (body, html) = &rendered[rng.gen_range(0..rendered.len())];
+            let narrowed = number > 1 && !board_only && !thread_restricted && rng.gen_ratio(1, 10);
+            if !narrowed {
+                bumped = at;
+            }
+            let like_count = if rng.gen_ratio(1, 8) { rng.gen_range(1..=3) } else { 0 };
+            let post_author = if number == 1 { author } else { user_id(rng.gen_range(0..user_count)) };
+            for k in 0..like_count {
+                let liker = user_id(post_author - first_user + 1 + k);
+                pending_likes.push(bulk::LikeRow { post_id, user_id: liker, created_at: at });
+            }
+            pending_posts.push(bulk::PostRow {
+                id: post_id,
+                thread_id,
+                number: number as i32,
+                author_id: post_author,
+                reply_to_id: (number > 2 && rng.gen_ratio(1, 5)).then(|| rng.gen_range(first_post_id..post_id)),
+                audience_id: narrowed.then_some(restricted),
+                body: body.clone(),
+                body_html: html.clone(),
+                like_count,
+                created_at: at,
+                edited_at: None,
+                deleted_at: None,
+            });
+        }
+        pending_threads.push(bulk::ThreadRow {
+            id: thread_id,
+            category_id,
+            author_id: author,
+            title: format!("Generated thread {thread_id}: notes from the network"),
+            audience_id: thread_restricted.then_some(restricted),
+            pinned: t < 3,
+            locked: false,
+            post_counter: count as i32,
+            created_at: created,
+            bumped_at: bumped,
+            deleted_at: None,
+        });
+        if pending_posts.len() >= BULK_BATCH * BULK_BATCHES_PER_TRANSACTION {
+            written_posts += pending_posts.len() as u64;
+            flush(&mut pending_threads, &mut pending_posts, &mut pending_likes)?;
+        }
+    }
+    written_posts += pending_posts.len() as u64;
+    flush(&mut pending_threads, &mut pending_posts, &mut pending_likes)?;
+    db.write_blocking(|conn| Ok(bulk::sync_sequences(conn)?))?;
+    db.read_blocking(|conn| Ok(bulk::analyze(conn)?))?;
+    Ok(format!(
+        "generated {user_count} people, {thread_total} threads and {written_posts} posts in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ))
+}

@@ -1,0 +1,132 @@
+//! Builds the HTTP server: state, middleware, routes.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use utoipa_actix_web::AppExt;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::{Registration, Settings};
+use crate::db::queries::audiences::Builtins;
+use crate::db::queries::settings;
+use crate::db::{Db, DbError};
+use crate::openapi::{self, Document};
+use crate::routes;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub builtins: Builtins,
+    pub registration: Registration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+pub struct Application {
+    port: u16,
+    db: Db,
+    server: Server,
+}
+
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+/// Connects, migrates and loads what the server needs before it listens.
+pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
+    let db = Db::connect(&settings.database_url, settings.pool_size)?;
+    let applied = db.migrate()?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    let mut conn = db.conn()?;
+    let builtins = Builtins::load(&mut conn).map_err(DbError::Query)?;
+    let secret = match &settings.jwt_secret {
+        Some(secret) => secret.clone(),
+        // Stored, so every instance sharing this database accepts the same tokens.
+        None => settings::get_or_insert(&mut conn, JWT_SECRET_KEY, || {
+            let mut bytes = [0u8; 48];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            URL_SAFE_NO_PAD.encode(bytes)
+        })
+        .map_err(|e| StartupError::Config(format!("cannot load the JWT secret: {e}")))?,
+    };
+    drop(conn);
+    let jwt = JwtKeys::new(secret.as_bytes()).map_err(StartupError::Config)?;
+    let state = AppState { db: db.clone(), jwt, builtins, registration: settings.registration };
+    Ok((db, state))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let prepared = settings.clone();
+        let (db, state) = actix_web::rt::task::spawn_blocking(move || prepare(&prepared))
+            .await
+            .map_err(|e| StartupError::Config(format!("startup task failed: {e}")))??;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?;
+        let port =
+            listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
+        let state = web::Data::new(state);
+        let document = web::Data::new(Document(openapi::document_json()));
+        let origins = settings.cors_origins.clone();
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
+                .service(routes::health::healthz)
+                .service(routes::health::readyz)
+                .service(routes::health::openapi_json)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .app_data(document.clone())
+                .app_data(routes::json_config())
+                .app_data(routes::query_config())
+                .app_data(routes::path_config())
+                .default_service(web::to(routes::not_found))
+                .wrap(cors(&origins))
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("quorum::http"))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application { port, db, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    /// Serves until SIGTERM/SIGINT, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Bearer tokens, no cookies: any origin is safe unless the operator narrows it.
+fn cors(origins: &[String]) -> Cors {
+    let cors = Cors::default().allow_any_method().allow_any_header().expose_headers(["content-type"]).max_age(3600);
+    if origins.is_empty() {
+        cors.allow_any_origin()
+    } else {
+        origins.iter().fold(cors, |cors, origin| cors.allowed_origin(origin))
+    }
+}

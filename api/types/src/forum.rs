@@ -1,0 +1,213 @@
+//! Categories, threads, posts, likes and revisions.
+//!
+//! An audience is a list of group slugs, or one of the reserved names
+//! `everyone` and `signed-in`. On a category it is required (default
+//! `["everyone"]`); on a thread or post it is optional and narrows the level
+//! above (`null` means "whoever can read the level above").
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use crate::UserSummary;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Category {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// Who can read the category.
+    pub audience: Vec<String>,
+    /// Who can start threads in it.
+    pub posters: Vec<String>,
+    pub position: i32,
+    /// Threads in this category the viewer can read.
+    pub thread_count: i64,
+    /// Last activity among those threads.
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// Whether the viewer may start a thread here.
+    pub can_post: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateCategoryRequest {
+    /// 2–48 characters of `a-z`, `0-9`, `-`.
+    pub slug: String,
+    /// 1–100 characters.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Default `["everyone"]`.
+    #[serde(default)]
+    pub audience: Option<Vec<String>>,
+    /// Default `["signed-in"]`.
+    #[serde(default)]
+    pub posters: Option<Vec<String>>,
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCategoryRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub audience: Option<Vec<String>>,
+    pub posters: Option<Vec<String>>,
+    pub position: Option<i32>,
+}
+
+/// A thread as it appears in lists and on its own page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Thread {
+    pub id: i64,
+    /// Slug of the category.
+    pub category: String,
+    pub title: String,
+    pub author: UserSummary,
+    /// Narrowed audience, or `null` when the category's applies.
+    pub audience: Option<Vec<String>>,
+    pub pinned: bool,
+    pub locked: bool,
+    /// Replies (posts after the first) the viewer can read.
+    pub reply_count: i64,
+    pub created_at: DateTime<Utc>,
+    /// Newest post the viewer can read.
+    pub last_activity_at: DateTime<Utc>,
+    /// Whether the viewer may reply.
+    pub can_reply: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateThreadRequest {
+    /// Category slug.
+    pub category: String,
+    /// 1–200 characters.
+    pub title: String,
+    /// Markdown of the first post, 1–100,000 characters.
+    pub body: String,
+    #[serde(default)]
+    pub audience: Option<Vec<String>>,
+}
+
+/// Returned by `POST /threads`: the thread and its first post.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreatedThread {
+    pub thread: Thread,
+    pub post: Post,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateThreadRequest {
+    /// Author, moderators, admins.
+    pub title: Option<String>,
+    /// Moderators and admins.
+    pub pinned: Option<bool>,
+    /// Moderators and admins.
+    pub locked: Option<bool>,
+    /// Move to another category (slug); moderators and admins.
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Post {
+    pub id: i64,
+    pub thread_id: i64,
+    /// Position in the thread, from 1.
+    pub number: i32,
+    pub author: UserSummary,
+    /// Markdown as written.
+    pub body: String,
+    /// Sanitised HTML rendered from `body`.
+    pub body_html: String,
+    /// The post this replies to, when the viewer can read it.
+    pub reply_to: Option<i64>,
+    /// Narrowed audience, or `null` when the thread's applies.
+    pub audience: Option<Vec<String>>,
+    pub like_count: i64,
+    pub liked_by_me: bool,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreatePostRequest {
+    /// Markdown, 1–100,000 characters.
+    pub body: String,
+    /// Id of a post in the same thread.
+    #[serde(default)]
+    pub reply_to: Option<i64>,
+    #[serde(default)]
+    pub audience: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePostRequest {
+    /// New Markdown, 1–100,000 characters; the old text is kept as a revision.
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Revision {
+    /// 1 is the text as first posted.
+    pub number: i32,
+    pub body: String,
+    pub body_html: String,
+    pub editor: UserSummary,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Like {
+    pub user: UserSummary,
+    pub created_at: DateTime<Utc>,
+}
+
+/// State of the viewer's like after `PUT`/`DELETE /posts/{id}/like`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LikeState {
+    pub post_id: i64,
+    pub like_count: i64,
+    pub liked_by_me: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UserProfile {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub bio: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ThreadListQuery {
+    /// Category slug; all readable categories when absent.
+    pub category: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 20).
+    pub limit: Option<u32>,
+}

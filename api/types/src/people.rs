@@ -1,0 +1,123 @@
+//! Accounts, sessions and groups.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// 3–32 characters of `a-z`, `0-9`, `_`, `-`; compared case-insensitively.
+    pub username: String,
+    pub email: String,
+    /// 10 to 1024 characters.
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// IANA time zone, e.g. `Europe/London`; defaults to `UTC`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Username or e-mail address.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Issued by register, login and refresh.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TokenPair {
+    /// JWT bearer token for `Authorization: Bearer …`.
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: i64,
+    /// Opaque, single-use: exchange it at `/auth/refresh` for a new pair.
+    pub refresh_token: String,
+    pub user: Me,
+}
+
+/// A person as other members see them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The signed-in account, with its groups.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub bio: String,
+    pub time_zone: String,
+    /// Slugs of the groups this account belongs to.
+    pub groups: Vec<String>,
+    pub is_admin: bool,
+    pub is_moderator: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    pub display_name: Option<String>,
+    pub bio: Option<String>,
+    /// IANA time zone name.
+    pub time_zone: Option<String>,
+    /// Changing the password needs `current_password` too, and signs out
+    /// every other session.
+    pub password: Option<String>,
+    pub current_password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Group {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// `admins` and `moderators` are built in.
+    pub builtin: bool,
+    pub member_count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateGroupRequest {
+    /// 2–32 characters of `a-z`, `0-9`, `-`; not `everyone` or `signed-in`.
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateGroupRequest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}

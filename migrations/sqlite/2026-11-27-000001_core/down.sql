@@ -1,0 +1,12 @@
+DROP TABLE refresh_tokens;
+DROP TABLE likes;
+DROP TABLE post_revisions;
+DROP TABLE posts;
+DROP TABLE threads;
+DROP TABLE categories;
+DROP TABLE audience_groups;
+DROP TABLE audiences;
+DROP TABLE group_members;
+DROP TABLE groups;
+DROP TABLE users;
+DROP TABLE settings;
