@@ -33,10 +33,11 @@ mod tests {
 
     #[test]
     fn strips_scripts_handlers_and_javascript_urls() {
-        let html = render("<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))");
+        let html = render("<script>alert(1)</script><img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) <a href=\"javascript:alert(2)\">y</a>");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("href=\"javascript"), "{html}");
+        assert!(html.contains("<img src=\"x\">"), "{html}");
     }
 
     #[test]

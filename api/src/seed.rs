@@ -87,7 +87,7 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
             ids.push(id);
         }
         let [maren, tobias, ana, kofi, jude] = [ids[0], ids[1], ids[2], ids[3], ids[4]];
-        let admin = crate::db::policy::Viewer { account: None, scope: crate::db::policy::ReadScope::All };
+        let admin = crate::db::policy::Viewer::system();
         let strings = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         let categories_to_make = [
             (
@@ -232,7 +232,7 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
         for (slug, name, description) in GROUPS {
             ensure_group(conn, slug, name, description)?;
         }
-        let admin = crate::db::policy::Viewer { account: None, scope: crate::db::policy::ReadScope::All };
+        let admin = crate::db::policy::Viewer::system();
         let plan: [(&str, &[&str], &[&str]); 4] = [
             ("bulk-general", &["everyone"], &["signed-in"]),
             ("bulk-members", &["signed-in"], &["signed-in"]),

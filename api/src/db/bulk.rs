@@ -7,17 +7,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::schema::{group_members, likes, posts, threads, users};
-use super::AnyConnection;
-
-/// Runs the same diesel statement on whichever connection is inside.
-macro_rules! on_inner {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            AnyConnection::Sqlite($c) => $body,
-            AnyConnection::Postgresql($c) => $body,
-        }
-    };
-}
+use super::{on_inner, AnyConnection};
 
 #[derive(Insertable)]
 #[diesel(table_name = users)]

@@ -30,6 +30,19 @@ pub enum AnyConnection {
 
 pub type Backend = MultiBackend;
 
+/// Runs the same diesel statement on whichever connection is inside, for
+/// what the multi-backend connection cannot express (batch inserts,
+/// `ON CONFLICT`).
+macro_rules! on_inner {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            AnyConnection::Sqlite($c) => $body,
+            AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use on_inner;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
     Postgres,
@@ -144,28 +157,22 @@ impl Db {
     }
 
     /// Runs `f` in a transaction; on SQLite one writer at a time with
-    /// `BEGIN IMMEDIATE`, so concurrent writers wait instead of failing.
+    /// the write lock taken up front, so concurrent writers wait instead of failing.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut conn = self.conn()?;
         match &mut *conn {
             AnyConnection::Sqlite(_) => {
                 let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                // BEGIN IMMEDIATE takes the write lock up front, so another
-                // process writing meanwhile makes us wait (busy_timeout)
-                // rather than fail half-way.
-                conn.batch_execute("BEGIN IMMEDIATE")?;
-                match f(&mut conn) {
-                    Ok(value) => {
-                        conn.batch_execute("COMMIT")?;
-                        Ok(value)
-                    }
-                    Err(e) => {
-                        if let Err(rollback) = conn.batch_execute("ROLLBACK") {
-                            tracing::error!(error = %rollback, "rollback failed");
-                        }
-                        Err(e)
-                    }
-                }
+                let conn: &mut AnyConnection = &mut conn;
+                conn.transaction(|conn| {
+                    // A write as the first statement takes SQLite's write lock
+                    // now (like BEGIN IMMEDIATE), so a writer in another
+                    // process makes us wait (busy_timeout) rather than fail
+                    // half-way; diesel's own transaction manager stays in
+                    // charge, so nested savepoints keep working.
+                    conn.batch_execute("UPDATE settings SET value = value WHERE 0")?;
+                    f(conn)
+                })
             }
             AnyConnection::Postgresql(_) => {
                 let conn: &mut AnyConnection = &mut conn;

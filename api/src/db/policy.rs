@@ -66,10 +66,33 @@ pub struct Account {
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub account: Option<Account>,
+    /// Group ids the viewer holds, `everyone` and `signed-in` included.
+    pub principals: Vec<i64>,
     pub scope: ReadScope,
 }
 
 impl Viewer {
+    /// The all-seeing viewer of operator commands (seeding, imports).
+    pub fn system() -> Viewer {
+        Viewer { account: None, principals: Vec::new(), scope: ReadScope::All }
+    }
+
+    /// Whether an audience naming `group_ids` admits this viewer.
+    pub fn is_in(&self, group_ids: &[i64]) -> bool {
+        self.scope == ReadScope::All || group_ids.iter().any(|g| self.principals.contains(g))
+    }
+
+    /// Adds an audience created during this request, when it admits the viewer.
+    pub fn admit(&mut self, audience_id: i64, group_ids: &[i64]) {
+        if let ReadScope::Audiences(ids) = &mut self.scope {
+            if group_ids.iter().any(|g| self.principals.contains(g)) {
+                if let Err(at) = ids.binary_search(&audience_id) {
+                    ids.insert(at, audience_id);
+                }
+            }
+        }
+    }
+
     pub fn user_id(&self) -> Option<i64> {
         self.account.as_ref().map(|a| a.id)
     }

@@ -1,10 +1,11 @@
 //! Categories: readable ones for everybody, managed by admins.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use quorum_types::{Category, CreateCategoryRequest, Page, Problem, UpdateCategoryRequest};
+use quorum_types::{Category, CreateCategoryRequest, Page, PageQuery, Problem, UpdateCategoryRequest};
 
 use crate::db::policy::Viewer;
 use crate::db::queries::categories::{self, CategoryChanges, NewCategory};
+use crate::db::queries::PageRequest;
 use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
 use crate::validate;
@@ -12,8 +13,10 @@ use crate::validate;
 /// Categories the viewer can read, with counts of what they can read in them.
 #[utoipa::path(
     tag = "categories",
+    params(PageQuery),
     responses(
         (status = 200, description = "Readable categories, by position", body = Page<Category>),
+        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
@@ -22,9 +25,12 @@ use crate::validate;
 pub async fn list_categories(
     state: web::Data<AppState>,
     viewer: Viewer,
+    query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<Category>>, ApiError> {
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
     let items = state.db.read(move |conn| categories::list(conn, &viewer)).await?;
-    Ok(web::Json(Page { items, next_cursor: None }))
+    let (items, next_cursor) = page.slice(items);
+    Ok(web::Json(Page { items, next_cursor }))
 }
 
 /// Create a category (admins).
@@ -105,7 +111,7 @@ pub async fn get_category(
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such category, or not readable", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or unknown groups", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -117,7 +123,7 @@ pub async fn update_category(
     slug: web::Path<String>,
     body: web::Json<UpdateCategoryRequest>,
 ) -> Result<web::Json<Category>, ApiError> {
-    viewer.require_admin()?;
+    viewer.require_account()?;
     let req = body.into_inner();
     let mut v = Validator::default();
     let name = req.name.as_deref().map(|n| validate::name(&mut v, "name", n, 100));
@@ -152,7 +158,7 @@ pub async fn update_category(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such category, or not readable", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The category still has threads", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -163,7 +169,7 @@ pub async fn delete_category(
     viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    viewer.require_admin()?;
+    viewer.require_account()?;
     let slug = slug.into_inner();
     state.db.write(move |conn| categories::delete(conn, &viewer, &slug)).await?;
     Ok(HttpResponse::NoContent().finish())

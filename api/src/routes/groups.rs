@@ -15,17 +15,24 @@ use crate::validate;
 /// Every group (for audience pickers); any signed-in member may list them.
 #[utoipa::path(
     tag = "groups",
+    params(PageQuery),
     responses(
         (status = 200, description = "All groups, by slug", body = Page<Group>),
+        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/groups")]
-pub async fn list_groups(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Json<Page<Group>>, ApiError> {
+pub async fn list_groups(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Group>>, ApiError> {
     viewer.require_account()?;
-    let items = state.db.read(groups::list).await?;
-    Ok(web::Json(Page { items, next_cursor: None }))
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
+    let (items, next_cursor) = page.slice(state.db.read(groups::list).await?);
+    Ok(web::Json(Page { items, next_cursor }))
 }
 
 /// Create a group.

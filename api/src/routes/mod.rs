@@ -69,9 +69,14 @@ fn json_error(err: JsonPayloadError) -> ApiError {
         }
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             let message = e.to_string();
-            // serde names the offending field between backticks.
-            let field = message.split('`').nth(1).filter(|f| !f.contains(' ')).unwrap_or("body").to_owned();
-            ApiError::field(&field, message)
+            // serde names the field between backticks for missing and
+            // unknown fields; other data errors quote values there.
+            let field = if message.starts_with("missing field") || message.starts_with("unknown field") {
+                message.split('`').nth(1).unwrap_or("body")
+            } else {
+                "body"
+            };
+            ApiError::field(field, message.clone())
         }
         JsonPayloadError::Deserialize(e) => ApiError::bad_request(format!("malformed JSON: {e}")),
         other => ApiError::bad_request(format!("unreadable body: {other}")),

@@ -151,9 +151,10 @@ pub async fn delete_post(
 /// Every version of a post, the original first.
 #[utoipa::path(
     tag = "posts",
-    params(("id" = i64, Path, description = "Post id")),
+    params(("id" = i64, Path, description = "Post id"), PageQuery),
     responses(
         (status = 200, description = "Revisions, oldest first", body = Page<Revision>),
+        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
     ),
@@ -164,10 +165,12 @@ pub async fn list_revisions(
     state: web::Data<AppState>,
     viewer: Viewer,
     id: web::Path<i64>,
+    query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<Revision>>, ApiError> {
     let id = id.into_inner();
-    let items = state.db.read(move |conn| posts::revisions(conn, &viewer, id)).await?;
-    Ok(web::Json(Page { items, next_cursor: None }))
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
+    let (items, next_cursor) = page.slice(state.db.read(move |conn| posts::revisions(conn, &viewer, id)).await?);
+    Ok(web::Json(Page { items, next_cursor }))
 }
 
 /// Like a post (idempotent). Your own posts cannot be liked.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use quorum_types::{AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN, GROUP_ADMINS, GROUP_MODERATORS};
 
+use crate::db::policy::Viewer;
 use crate::db::schema::{audience_groups, audiences, groups};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -123,4 +124,24 @@ pub fn slugs(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, 
         out.entry(id).or_default().push(slug);
     }
     Ok(out)
+}
+
+/// Resolves the audience a member narrows a thread or post to: it must
+/// narrow `parent`, and must admit its author (content nobody posting it
+/// could read back is a mistake). The viewer can read it from now on.
+pub fn narrowing(
+    conn: &mut AnyConnection,
+    viewer: &mut Viewer,
+    builtins: &Builtins,
+    parent_id: i64,
+    names: &[String],
+) -> Result<i64, ApiError> {
+    let audience = resolve(conn, names, "audience")?;
+    let parent = load(conn, parent_id)?;
+    check_narrows(builtins, &parent, &audience, "audience")?;
+    if !viewer.is_in(&audience.group_ids) {
+        return Err(ApiError::field("audience", "must include a group you belong to, or you could not read it"));
+    }
+    viewer.admit(audience.id, &audience.group_ids);
+    Ok(audience.id)
 }

@@ -131,6 +131,7 @@ pub fn update(
     changes: CategoryChanges<'_>,
 ) -> Result<Category, ApiError> {
     let row = readable_row(conn, viewer, slug)?;
+    viewer.require_admin()?;
     let target = categories::table.find(row.id);
     if let Some(name) = changes.name {
         diesel::update(target).set(categories::name.eq(name)).execute(conn)?;
@@ -152,9 +153,11 @@ pub fn update(
     get(conn, viewer, slug)
 }
 
-/// Only an empty category can go: threads are never deleted by accident.
+/// Admins only; only an empty category can go, so threads are never
+/// deleted by accident. Unreadable is 404 before not-allowed is 403.
 pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(), ApiError> {
     let row = readable_row(conn, viewer, slug)?;
+    viewer.require_admin()?;
     let threads_in: i64 = threads::table.filter(threads::category_id.eq(row.id)).count().get_result(conn)?;
     if threads_in > 0 {
         return Err(ApiError::new(

@@ -6,7 +6,7 @@ use quorum_types::{ErrorCode, Group, UserSummary};
 
 use super::{now, users, PageRequest};
 use crate::db::schema::{group_members, groups, users as users_t};
-use crate::db::AnyConnection;
+use crate::db::{on_inner, AnyConnection};
 use crate::error::ApiError;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -142,20 +142,9 @@ pub fn members(
 pub fn add_member(conn: &mut AnyConnection, slug: &str, username: &str) -> Result<(), ApiError> {
     let group = find_row(conn, slug)?;
     let user = users::find_by_username(conn, username)?;
-    let exists: i64 = group_members::table
-        .filter(group_members::group_id.eq(group.id))
-        .filter(group_members::user_id.eq(user.id))
-        .count()
-        .get_result(conn)?;
-    if exists == 0 {
-        diesel::insert_into(group_members::table)
-            .values((
-                group_members::group_id.eq(group.id),
-                group_members::user_id.eq(user.id),
-                group_members::created_at.eq(now()),
-            ))
-            .execute(conn)?;
-    }
+    let row =
+        (group_members::group_id.eq(group.id), group_members::user_id.eq(user.id), group_members::created_at.eq(now()));
+    on_inner!(conn, |c| diesel::insert_into(group_members::table).values(row).on_conflict_do_nothing().execute(c))?;
     Ok(())
 }
 

@@ -8,18 +8,12 @@ use super::posts::readable_row;
 use super::{now, time_from_key, time_key, users, PageRequest};
 use crate::db::policy::Viewer;
 use crate::db::schema::{likes, posts};
-use crate::db::AnyConnection;
+use crate::db::{on_inner, AnyConnection};
 use crate::error::ApiError;
 
 fn state(conn: &mut AnyConnection, post_id: i64, liked_by_me: bool) -> Result<LikeState, ApiError> {
     let like_count = posts::table.find(post_id).select(posts::like_count).first(conn)?;
     Ok(LikeState { post_id, like_count, liked_by_me })
-}
-
-fn exists(conn: &mut AnyConnection, post_id: i64, user_id: i64) -> QueryResult<bool> {
-    let n: i64 =
-        likes::table.filter(likes::post_id.eq(post_id)).filter(likes::user_id.eq(user_id)).count().get_result(conn)?;
-    Ok(n > 0)
 }
 
 pub fn like(conn: &mut AnyConnection, viewer: &Viewer, post_id: i64) -> Result<LikeState, ApiError> {
@@ -28,10 +22,10 @@ pub fn like(conn: &mut AnyConnection, viewer: &Viewer, post_id: i64) -> Result<L
     if post.author_id == account.id {
         return Err(ApiError::new(ErrorCode::CannotLikeOwnPost, "you cannot like your own post"));
     }
-    if !exists(conn, post_id, account.id)? {
-        diesel::insert_into(likes::table)
-            .values((likes::post_id.eq(post_id), likes::user_id.eq(account.id), likes::created_at.eq(now())))
-            .execute(conn)?;
+    let row = (likes::post_id.eq(post_id), likes::user_id.eq(account.id), likes::created_at.eq(now()));
+    // ON CONFLICT: a concurrent identical PUT must not fail or double-count.
+    let added = on_inner!(conn, |c| diesel::insert_into(likes::table).values(row).on_conflict_do_nothing().execute(c))?;
+    if added > 0 {
         diesel::update(posts::table.find(post_id)).set(posts::like_count.eq(posts::like_count + 1)).execute(conn)?;
     }
     state(conn, post_id, true)

@@ -56,6 +56,19 @@ impl PageRequest {
     }
 }
 
+impl PageRequest {
+    /// For short, bounded lists (categories, groups, revisions) loaded
+    /// whole: the cursor is an offset into the ordered list.
+    pub fn slice<T>(&self, items: Vec<T>) -> (Vec<T>, Option<String>) {
+        let offset = self.after.as_ref().map_or(0, |a| usize::try_from(a[0]).unwrap_or(0));
+        let mut rest: Vec<T> = items.into_iter().skip(offset).collect();
+        let limit = self.limit as usize;
+        let next = (rest.len() > limit).then(|| encode_cursor(&[(offset + limit) as i64]));
+        rest.truncate(limit);
+        (rest, next)
+    }
+}
+
 fn encode_cursor(keys: &[i64]) -> String {
     let text = keys.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     URL_SAFE_NO_PAD.encode(format!("v1:{text}"))

@@ -216,15 +216,15 @@ pub fn create(
             return Err(ApiError::field("reply_to", "no such post in this thread"));
         }
     }
+    let mut viewer = viewer.clone();
     let audience_id = match reply.audience {
         None => None,
         Some(names) => {
-            let audience = audiences::resolve(conn, names, "audience")?;
-            let parent = audiences::load(conn, thread.audience_id.unwrap_or(category.audience_id))?;
-            audiences::check_narrows(builtins, &parent, &audience, "audience")?;
-            Some(audience.id)
+            let parent = thread.audience_id.unwrap_or(category.audience_id);
+            Some(audiences::narrowing(conn, &mut viewer, builtins, parent, names)?)
         }
     };
+    let viewer = &viewer;
     let row = insert(conn, &thread, account.id, reply.body, reply.reply_to, audience_id)?;
     Ok(to_wire(conn, viewer, vec![row])?.remove(0))
 }

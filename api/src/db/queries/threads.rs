@@ -149,15 +149,12 @@ pub fn create(
     }
     let title = check_title(new.title)?;
     posts::check_body(new.body)?;
+    let mut viewer = viewer.clone();
     let audience_id = match new.audience {
         None => None,
-        Some(names) => {
-            let audience = audiences::resolve(conn, names, "audience")?;
-            let parent = categories::audience_of(conn, &category)?;
-            audiences::check_narrows(builtins, &parent, &audience, "audience")?;
-            Some(audience.id)
-        }
+        Some(names) => Some(audiences::narrowing(conn, &mut viewer, builtins, category.audience_id, names)?),
     };
+    let viewer = &viewer;
     let created = now();
     let id: i64 = diesel::insert_into(threads::table)
         .values((

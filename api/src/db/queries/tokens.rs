@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -52,15 +52,11 @@ pub fn issue(conn: &mut AnyConnection, user_id: i64, family: Option<String>) -> 
     Ok(token)
 }
 
+/// id, user, family, expiry, used, revoked.
+type StoredToken = (i64, i64, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
+
 pub fn rotate(conn: &mut AnyConnection, presented: &str) -> Result<Refresh, ApiError> {
-    let row: Option<(
-        i64,
-        i64,
-        String,
-        chrono::NaiveDateTime,
-        Option<chrono::NaiveDateTime>,
-        Option<chrono::NaiveDateTime>,
-    )> = refresh_tokens::table
+    let row: Option<StoredToken> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(hash(presented)))
         .select((
             refresh_tokens::id,

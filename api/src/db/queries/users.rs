@@ -180,12 +180,13 @@ pub fn viewer(
     principals.push(builtins.everyone);
     principals.push(builtins.signed_in);
     let scope = ReadScope::resolve(conn, &principals, is_admin)?;
-    Ok(Some(Viewer { account: Some(Account { id: user_id, username, is_admin, is_moderator }), scope }))
+    Ok(Some(Viewer { account: Some(Account { id: user_id, username, is_admin, is_moderator }), principals, scope }))
 }
 
 pub fn anonymous(conn: &mut AnyConnection, builtins: &Builtins) -> Result<Viewer, ApiError> {
-    let scope = ReadScope::resolve(conn, &[builtins.everyone], false)?;
-    Ok(Viewer { account: None, scope })
+    let principals = vec![builtins.everyone];
+    let scope = ReadScope::resolve(conn, &principals, false)?;
+    Ok(Viewer { account: None, principals, scope })
 }
 
 pub fn add_to_group(conn: &mut AnyConnection, user_id: i64, group_id: i64) -> Result<(), ApiError> {

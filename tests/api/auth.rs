@@ -1,0 +1,313 @@
+//! Accounts and sessions: registration rules, forged and stale access
+//! tokens, refresh-token rotation with family revocation, logout, password
+//! change, and group changes that apply on the very next request.
+
+use quorum::config::Registration;
+use quorum_tests::jwt::{self, sign, tamper_signature, unsigned, valid_claims, with_payload};
+use quorum_tests::{assert_field_error, assert_problem, both_backends, Backend, TestApp, PASSWORD};
+use quorum_types::{ErrorCode, Me, RegisterRequest, TokenPair};
+use serde_json::{json, Value};
+
+fn registration(username: &str, email: &str, password: &str) -> RegisterRequest {
+    RegisterRequest {
+        username: username.to_owned(),
+        email: email.to_owned(),
+        password: password.to_owned(),
+        display_name: None,
+        time_zone: None,
+    }
+}
+
+async fn refresh(app: &TestApp, token: &str) -> quorum_tests::Response {
+    app.post("/auth/refresh", None, &json!({"refresh_token": token})).await
+}
+
+async fn closed_registration(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| s.registration = Registration::Closed).await else { return };
+    let resp = app.post("/auth/register", None, &registration("newcomer", "new@coop.example", PASSWORD)).await;
+    assert_problem(&resp, 403, ErrorCode::RegistrationClosed);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM users"), 0);
+    // Admins made from the command line still sign in.
+    let admin = app.admin().await;
+    app.get("/me", admin.auth()).await.assert_status(200);
+}
+
+#[actix_web::test]
+async fn closed_registration_refuses_newcomers_sqlite() {
+    closed_registration(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn closed_registration_refuses_newcomers_postgres() {
+    closed_registration(Backend::Postgres).await;
+}
+
+both_backends! {
+    async fn registration_and_login_rules(app: TestApp) {
+        let req = RegisterRequest {
+            username: "Carys_1".to_owned(),
+            email: "carys@coop.example".to_owned(),
+            password: PASSWORD.to_owned(),
+            display_name: Some("Carys".to_owned()),
+            time_zone: Some("Europe/London".to_owned()),
+        };
+        let pair: TokenPair = app.post("/auth/register", None, &req).await.expect(201);
+        assert_eq!(pair.token_type.to_ascii_lowercase(), "bearer");
+        assert!(pair.expires_in > 0 && pair.expires_in <= 15 * 60, "{}", pair.expires_in);
+        assert_eq!(pair.user.username, "carys_1", "usernames are stored in lower case");
+        assert_eq!(pair.user.display_name, "Carys");
+        assert_eq!(pair.user.time_zone, "Europe/London");
+        assert!(pair.user.groups.is_empty() && !pair.user.is_admin);
+        let me: Me = app.get("/me", Some(&pair.access_token)).await.expect(200);
+        assert_eq!(me, pair.user);
+
+        let plain = app.register("dylan").await;
+        assert_eq!(plain.me.time_zone, "UTC");
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM users"), 2);
+
+        // Refused registrations write nothing.
+        let dup = app.post("/auth/register", None, &registration("CARYS_1", "other@coop.example", PASSWORD)).await;
+        assert_problem(&dup, 409, ErrorCode::Conflict);
+        let dup_email = app.post("/auth/register", None, &registration("someone", "carys@coop.example", PASSWORD)).await;
+        assert_problem(&dup_email, 409, ErrorCode::Conflict);
+        for (req, field) in [
+            (registration("ab", "ab@coop.example", PASSWORD), "username"),
+            (registration("no spaces", "sp@coop.example", PASSWORD), "username"),
+            (registration("bang!", "bang@coop.example", PASSWORD), "username"),
+            (registration(&"x".repeat(33), "long@coop.example", PASSWORD), "username"),
+            (registration("shortpw", "pw@coop.example", "123456789"), "password"),
+            (registration("longpw", "lpw@coop.example", &"p".repeat(1025)), "password"),
+            (registration("noemail", "not-an-address", PASSWORD), "email"),
+        ] {
+            assert_field_error(&app.post("/auth/register", None, &req).await, field);
+        }
+        let mut bad_zone = registration("zoned", "zoned@coop.example", PASSWORD);
+        bad_zone.time_zone = Some("Mars/Olympus_Mons".to_owned());
+        assert_field_error(&app.post("/auth/register", None, &bad_zone).await, "time_zone");
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM users"), 2);
+
+        // Login by username (any case) or e-mail.
+        let by_name = app.login("CARYS_1", PASSWORD).await;
+        assert_eq!(by_name.me.id, pair.user.id);
+        let by_email = app.login("carys@coop.example", PASSWORD).await;
+        assert_eq!(by_email.me.id, pair.user.id);
+        for (login, password) in [("carys_1", "wrong password!"), ("nobody", PASSWORD)] {
+            let resp = app.post("/auth/login", None, &json!({"login": login, "password": password})).await;
+            assert_problem(&resp, 401, ErrorCode::InvalidCredentials);
+        }
+
+        // No token, no /me.
+        assert_problem(&app.get("/me", None).await, 401, ErrorCode::Unauthorized);
+    }
+
+    async fn forged_and_stale_access_tokens_are_refused(app: TestApp) {
+        let alice = app.register("alice").await;
+        let bob = app.register("bob").await;
+        let secret = app.jwt_secret.clone();
+
+        // Sanity: a token forged with the right secret and claims is accepted,
+        // so each refusal below is down to the one thing changed.
+        let good = sign(&valid_claims(alice.id()), &secret);
+        let me: Me = app.get("/me", Some(&good)).await.expect(200);
+        assert_eq!(me.id, alice.id());
+
+        let now = chrono::Utc::now().timestamp();
+        let mut cases: Vec<(&str, String)> = Vec::new();
+        cases.push(("signature tampered", tamper_signature(&alice.access_token)));
+        cases.push(("signed with another secret", sign(&valid_claims(alice.id()), "some-other-secret-some-other-secret!!")));
+        cases.push(("payload swapped to another user", with_payload(&alice.access_token, &valid_claims(bob.id()))));
+        cases.push(("alg none", unsigned(&valid_claims(alice.id()))));
+        cases.push(("alg none, signature kept", {
+            let signed = sign(&valid_claims(alice.id()), &secret);
+            let none = unsigned(&valid_claims(alice.id()));
+            format!("{}{}", none, signed.rsplit('.').next().unwrap_or_default())
+        }));
+        let mut edit = |label: &'static str, change: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+            let mut claims = valid_claims(alice.id());
+            change(&mut claims);
+            cases.push((label, sign(&claims, &secret)));
+        };
+        edit("expired an hour ago", &|c| {
+            c.insert("iat".into(), json!(now - 2 * 3600));
+            c.insert("exp".into(), json!(now - 3600));
+        });
+        edit("expired five minutes ago", &|c| {
+            c.insert("iat".into(), json!(now - 1200));
+            c.insert("exp".into(), json!(now - 300));
+        });
+        edit("wrong audience", &|c| {
+            c.insert("aud".into(), json!("someone-else"));
+        });
+        edit("wrong issuer", &|c| {
+            c.insert("iss".into(), json!("not-quorum"));
+        });
+        edit("user that does not exist", &|c| {
+            c.insert("sub".into(), json!("987654321"));
+        });
+        edit("sub not a number", &|c| {
+            c.insert("sub".into(), json!("alice"));
+        });
+        edit("old generation from the future", &|c| {
+            c.insert("gen".into(), json!(7));
+        });
+        for claim in ["sub", "exp", "aud", "iss", "gen"] {
+            let mut claims = valid_claims(alice.id());
+            claims.remove(claim);
+            cases.push((claim, sign(&claims, &secret)));
+        }
+        cases.push(("not a JWT", "definitely-not-a-token".to_owned()));
+        cases.push(("empty", String::new()));
+
+        for (label, token) in &cases {
+            let resp = app.get("/me", Some(token)).await;
+            assert_eq!(resp.status, 401, "{label}: {resp}");
+            assert_problem(&resp, 401, ErrorCode::Unauthorized);
+        }
+        // A scheme other than Bearer.
+        let basic = awc::Client::default()
+            .get(format!("{}/api/v1/me", app.address))
+            .insert_header(("Authorization", format!("Basic {}", jwt::base64url(b"alice:password"))))
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        assert_eq!(basic.ok(), Some(401));
+
+        // The real token still works: none of the above broke the account.
+        app.get("/me", alice.auth()).await.assert_status(200);
+    }
+
+    async fn refresh_tokens_rotate_and_reuse_revokes_the_family(app: TestApp) {
+        let first = app.register("rotor").await;
+        let other_session = app.login("rotor", PASSWORD).await;
+
+        let second: TokenPair = refresh(&app, &first.refresh_token).await.expect(200);
+        assert_ne!(second.refresh_token, first.refresh_token);
+        assert_eq!(second.user.id, first.id());
+        app.get("/me", Some(&second.access_token)).await.assert_status(200);
+        let third: TokenPair = refresh(&app, &second.refresh_token).await.expect(200);
+        assert_ne!(third.refresh_token, second.refresh_token);
+
+        // Reusing a spent token: refused, and the newest token of that family dies too.
+        assert_problem(&refresh(&app, &first.refresh_token).await, 401, ErrorCode::InvalidRefreshToken);
+        assert_problem(&refresh(&app, &third.refresh_token).await, 401, ErrorCode::InvalidRefreshToken);
+        assert_problem(&refresh(&app, &second.refresh_token).await, 401, ErrorCode::InvalidRefreshToken);
+
+        // Another family (another login) is untouched.
+        let renewed: TokenPair = refresh(&app, &other_session.refresh_token).await.expect(200);
+        app.get("/me", Some(&renewed.access_token)).await.assert_status(200);
+
+        for garbage in ["", "not-a-refresh-token", &first.access_token] {
+            assert_problem(&refresh(&app, garbage).await, 401, ErrorCode::InvalidRefreshToken);
+        }
+    }
+
+    async fn logout_ends_every_session(app: TestApp) {
+        let laptop = app.register("leaver").await;
+        let phone = app.login("leaver", PASSWORD).await;
+        app.get("/me", phone.auth()).await.assert_status(200);
+
+        assert_problem(&app.post_empty("/auth/logout", None).await, 401, ErrorCode::Unauthorized);
+        app.post_empty("/auth/logout", laptop.auth()).await.assert_status(204);
+
+        for session in [&laptop, &phone] {
+            assert_problem(&app.get("/me", session.auth()).await, 401, ErrorCode::Unauthorized);
+            assert_problem(&refresh(&app, &session.refresh_token).await, 401, ErrorCode::InvalidRefreshToken);
+        }
+        // A token forged for the old generation is dead as well.
+        let stale = sign(&valid_claims(laptop.id()), &app.jwt_secret);
+        assert_problem(&app.get("/me", Some(&stale)).await, 401, ErrorCode::Unauthorized);
+
+        let again = app.login("leaver", PASSWORD).await;
+        app.get("/me", again.auth()).await.assert_status(200);
+    }
+
+    async fn password_change_needs_the_current_one_and_signs_out_old_sessions(app: TestApp) {
+        let user = app.register("changer").await;
+        let new_password = "a brand new passphrase 7";
+
+        let wrong = app
+            .patch("/me", user.auth(), &json!({"password": new_password, "current_password": "not my password"}))
+            .await;
+        assert_field_error(&wrong, "current_password");
+        let missing = app.patch("/me", user.auth(), &json!({"password": new_password})).await;
+        assert_field_error(&missing, "current_password");
+        let short = app.patch("/me", user.auth(), &json!({"password": "short", "current_password": PASSWORD})).await;
+        assert_field_error(&short, "password");
+        // Nothing changed: the old password and token still work.
+        app.get("/me", user.auth()).await.assert_status(200);
+        app.login("changer", PASSWORD).await;
+
+        let me: Me = app
+            .patch("/me", user.auth(), &json!({"password": new_password, "current_password": PASSWORD, "bio": "Hello"}))
+            .await
+            .expect(200);
+        assert_eq!(me.bio, "Hello");
+
+        assert_problem(&app.get("/me", user.auth()).await, 401, ErrorCode::Unauthorized);
+        assert_problem(&refresh(&app, &user.refresh_token).await, 401, ErrorCode::InvalidRefreshToken);
+        let old = app.post("/auth/login", None, &json!({"login": "changer", "password": PASSWORD})).await;
+        assert_problem(&old, 401, ErrorCode::InvalidCredentials);
+        let fresh = app.login("changer", new_password).await;
+        let me: Me = app.get("/me", fresh.auth()).await.expect(200);
+        assert_eq!(me.bio, "Hello");
+    }
+
+    async fn profile_updates(app: TestApp) {
+        let user = app.register("profiled").await;
+        let me: Me = app
+            .patch("/me", user.auth(), &json!({"display_name": "Pro Filed", "time_zone": "Europe/Paris"}))
+            .await
+            .expect(200);
+        assert_eq!((me.display_name.as_str(), me.time_zone.as_str()), ("Pro Filed", "Europe/Paris"));
+        assert_field_error(&app.patch("/me", user.auth(), &json!({"time_zone": "Europe/Atlantis"})).await, "time_zone");
+        let me: Me = app.get("/me", user.auth()).await.expect(200);
+        assert_eq!(me.time_zone, "Europe/Paris", "a refused update changes nothing");
+        assert_problem(&app.patch("/me", None, &json!({"bio": "x"})).await, 401, ErrorCode::Unauthorized);
+
+        let profile: quorum_types::UserProfile = app.get("/users/profiled", user.auth()).await.expect(200);
+        assert_eq!((profile.id, profile.display_name.as_str()), (user.id(), "Pro Filed"));
+        let body = app.get("/users/profiled", user.auth()).await.text();
+        assert!(!body.contains("profiled@coop.example"), "profiles do not show e-mail addresses: {body}");
+        assert_problem(&app.get("/users/nobody-here", user.auth()).await, 404, ErrorCode::NotFound);
+    }
+
+    async fn group_changes_apply_on_the_next_request(app: TestApp) {
+        let admin = app.admin().await;
+        app.create_group(&admin, "board").await;
+        let member = app.member(&admin, "boardie", &["board"]).await;
+        let author = app.member(&admin, "chair", &["board"]).await;
+        app.create_category(&admin, "general", &["signed-in"], &["signed-in"]).await;
+        app.create_category(&admin, "boardroom", &["board"], &["board"]).await;
+        let open = app.create_thread(&author, "general", "Open thread", "Hello all.", None).await;
+        let report = app.reply(&author, open.thread.id, "For the board only.", None, Some(&["board"])).await;
+        let minutes = app.create_thread(&author, "boardroom", "Minutes", "Minutes of the meeting.", None).await;
+
+        let token = member.auth();
+        app.get(&format!("/posts/{}", report.id), token).await.assert_status(200);
+        app.get(&format!("/threads/{}", minutes.thread.id), token).await.assert_status(200);
+
+        app.remove_member(&admin, "board", "boardie").await;
+        // Same access token, next request.
+        assert_problem(&app.get(&format!("/posts/{}", report.id), token).await, 404, ErrorCode::NotFound);
+        assert_problem(&app.get(&format!("/threads/{}", minutes.thread.id), token).await, 404, ErrorCode::NotFound);
+        assert_problem(&app.get("/categories/boardroom", token).await, 404, ErrorCode::NotFound);
+        let me: Me = app.get("/me", token).await.expect(200);
+        assert!(!me.groups.contains(&"board".to_owned()), "{me:?}");
+        let refused = app.put_empty(&format!("/posts/{}/like", report.id), token).await;
+        assert_problem(&refused, 404, ErrorCode::NotFound);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM likes"), 0);
+
+        app.add_member(&admin, "board", "boardie").await;
+        app.get(&format!("/posts/{}", report.id), token).await.assert_status(200);
+        app.put_empty(&format!("/posts/{}/like", report.id), token).await.assert_status(200);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM likes"), 1);
+
+        // Becoming an admin (and ceasing to be one) applies at once too.
+        let outsider = app.register("outsider").await;
+        assert_problem(&app.get(&format!("/threads/{}", minutes.thread.id), outsider.auth()).await, 404, ErrorCode::NotFound);
+        app.add_member(&admin, "admins", "outsider").await;
+        app.get(&format!("/threads/{}", minutes.thread.id), outsider.auth()).await.assert_status(200);
+        app.remove_member(&admin, "admins", "outsider").await;
+        assert_problem(&app.get(&format!("/threads/{}", minutes.thread.id), outsider.auth()).await, 404, ErrorCode::NotFound);
+    }
+}

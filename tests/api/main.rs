@@ -1,0 +1,13 @@
+//! HTTP-level integration tests for the Quorum API. Every suite that touches
+//! the database runs twice: on a temp SQLite file and on a fresh PostgreSQL
+//! database (see `quorum_tests::both_backends!`).
+
+mod auth;
+mod bad_input;
+mod content;
+mod leak_matrix;
+mod management;
+mod migrations;
+mod openapi;
+mod property;
+mod seed_scenario;

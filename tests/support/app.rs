@@ -1,0 +1,206 @@
+//! Spawning a Quorum server over a database that exists only for one test.
+
+use std::path::PathBuf;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use quorum::config::Settings;
+use quorum::db::Db;
+use quorum::startup::Application;
+
+/// The secret every test server signs its JWTs with, so tests can forge tokens.
+pub const JWT_SECRET: &str = "quorum-integration-tests-hs256-secret-0123456789";
+
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and a handle on its database.
+pub struct TestApp {
+    pub backend: Backend,
+    pub port: u16,
+    /// `http://127.0.0.1:{port}`
+    pub address: String,
+    pub jwt_secret: String,
+    db: Db,
+    // Declared last so the pool above is dropped before the database goes.
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    /// A server on the current actix system, over a fresh database.
+    /// `None` when PostgreSQL was asked for, is unreachable, and `CI` is unset.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with a chance to adjust the settings first.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+        let database = TestDatabase::create(backend)?;
+        let mut settings = Settings::for_tests(database.url(), JWT_SECRET);
+        configure(&mut settings);
+        let app = match Application::build(settings).await {
+            Ok(app) => app,
+            Err(e) => panic!("cannot start Quorum on {backend:?}: {e}"),
+        };
+        let port = app.port();
+        let db = app.db();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = app.run_until_stopped().await {
+                eprintln!("test server stopped with an error: {e}");
+            }
+        });
+        Some(TestApp::new(backend, port, db, database))
+    }
+
+    /// A server on its own thread and actix system, for tests that are not
+    /// async themselves (proptest runs each case in a fresh system).
+    pub fn spawn_in_background(backend: Backend) -> Option<TestApp> {
+        let database = TestDatabase::create(backend)?;
+        let settings = Settings::for_tests(database.url(), JWT_SECRET);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match Application::build(settings).await {
+                    Ok(app) => {
+                        let _ = tx.send(Ok((app.port(), app.db())));
+                        if let Err(e) = app.run_until_stopped().await {
+                            eprintln!("test server stopped with an error: {e}");
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e.to_string()));
+                    }
+                }
+            })
+        });
+        let (port, db) = match rx.recv() {
+            Ok(Ok(started)) => started,
+            Ok(Err(e)) => panic!("cannot start Quorum on {backend:?}: {e}"),
+            Err(_) => panic!("the server thread for {backend:?} died before it started"),
+        };
+        Some(TestApp::new(backend, port, db, database))
+    }
+
+    fn new(backend: Backend, port: u16, db: Db, database: TestDatabase) -> TestApp {
+        TestApp {
+            backend,
+            port,
+            address: format!("http://127.0.0.1:{port}"),
+            jwt_secret: JWT_SECRET.to_owned(),
+            db,
+            _database: database,
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Runs a read-only SQL whose single column is aliased `n`.
+    pub fn count(&self, sql: &str) -> i64 {
+        match self.db.query_i64(sql) {
+            Ok(n) => n,
+            Err(e) => panic!("{sql}: {e:?}"),
+        }
+    }
+}
+
+/// A database that is removed when the test ends.
+enum TestDatabase {
+    Sqlite(PathBuf),
+    Postgres { server_url: String, name: String },
+}
+
+impl TestDatabase {
+    fn create(backend: Backend) -> Option<TestDatabase> {
+        let suffix = format!("{:016x}", rand::random::<u64>());
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("quorum-test-{suffix}.db"));
+                Some(TestDatabase::Sqlite(path))
+            }
+            Backend::Postgres => {
+                let server_url = std::env::var("QUORUM_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned());
+                let mut conn = match PgConnection::establish(&server_url) {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        if std::env::var_os("CI").is_some() {
+                            panic!("PostgreSQL is unreachable at {server_url} and CI is set: {e}");
+                        }
+                        eprintln!("skipped: PostgreSQL is unreachable at {server_url} ({e})");
+                        return None;
+                    }
+                };
+                let name = format!("quorum_t_{suffix}");
+                if let Err(e) = diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn) {
+                    panic!("CREATE DATABASE {name} on {server_url}: {e}");
+                }
+                Some(TestDatabase::Postgres { server_url, name })
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite(path) => path.to_string_lossy().into_owned(),
+            TestDatabase::Postgres { server_url, name } => with_database(server_url, name),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            TestDatabase::Postgres { server_url, name } => {
+                let dropped = PgConnection::establish(server_url).map_err(|e| e.to_string()).and_then(|mut c| {
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut c)
+                        .map_err(|e| e.to_string())
+                });
+                if let Err(e) = dropped {
+                    eprintln!("could not drop test database {name}: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// `postgres://u@h:p/anything?x=y` with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (main, query) = match url.split_once('?') {
+        Some((main, query)) => (main, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = main.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match main[authority_start..].find('/') {
+        Some(i) => &main[..authority_start + i],
+        None => main,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(with_database("postgres://p@h:5432/test", "x"), "postgres://p@h:5432/x");
+        assert_eq!(with_database("postgres://p@h:5432", "x"), "postgres://p@h:5432/x");
+        assert_eq!(with_database("postgres://p@h/db?sslmode=disable", "x"), "postgres://p@h/x?sslmode=disable");
+    }
+}
