@@ -52,6 +52,16 @@ impl ApiError {
         ApiError::invalid(errors)
     }
 
+    /// A reference in the body that names nothing the viewer can read is a
+    /// validation error on that field; other failures pass through.
+    pub fn missing_as_field(self, field: &str, message: &str) -> ApiError {
+        if self.code == ErrorCode::NotFound {
+            ApiError::field(field, message)
+        } else {
+            self
+        }
+    }
+
     pub fn invalid(errors: FieldErrors) -> ApiError {
         let detail = errors
             .iter()
@@ -118,7 +128,7 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if self.code == ErrorCode::Unauthorized {
+        if self.code.status() == 401 {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
@@ -132,6 +142,14 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => ApiError::not_found(),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::new(ErrorCode::Conflict, "it already exists")
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                ApiError::new(ErrorCode::Conflict, "something it refers to changed meanwhile; try again")
+            }
+            // PostgreSQL refuses NUL in text; whatever field carried it, it is
+            // the client's input, and the transaction wrote nothing.
+            Error::DatabaseError(_, info) if info.message().contains("0x00") => {
+                ApiError::bad_request("text must not contain NUL characters")
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => ApiError {
                 code: ErrorCode::ServiceUnavailable,

@@ -80,6 +80,8 @@ impl Application {
         let port =
             listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
         let state = web::Data::new(state);
+        let api = openapi::document();
+        let route_table = web::Data::new(routes::RouteTable::from_document(&api));
         let document = web::Data::new(Document(openapi::document_json()));
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
@@ -92,10 +94,12 @@ impl Application {
                 .split_for_parts();
             app.app_data(state.clone())
                 .app_data(document.clone())
+                .app_data(route_table.clone())
                 .app_data(routes::json_config())
                 .app_data(routes::query_config())
                 .app_data(routes::path_config())
                 .default_service(web::to(routes::not_found))
+                .wrap(middleware::from_fn(routes::reject_nul))
                 .wrap(cors(&origins))
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("quorum::http"))

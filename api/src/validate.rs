@@ -2,7 +2,14 @@
 
 use crate::error::Validator;
 
+/// NUL cannot be stored by PostgreSQL and means nothing in text: refused
+/// everywhere, so both backends answer alike.
+pub fn no_nul(v: &mut Validator, field: &str, raw: &str) {
+    v.check(!raw.contains('\0'), field, "must not contain NUL characters");
+}
+
 pub fn username(v: &mut Validator, raw: &str) -> String {
+    no_nul(v, "username", raw);
     let name = raw.trim().to_lowercase();
     let len = name.chars().count();
     v.check((3..=32).contains(&len), "username", "must be 3 to 32 characters");
@@ -15,6 +22,7 @@ pub fn username(v: &mut Validator, raw: &str) -> String {
 }
 
 pub fn email(v: &mut Validator, raw: &str) -> String {
+    no_nul(v, "email", raw);
     let email = raw.trim().to_lowercase();
     let well_formed = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
@@ -26,6 +34,7 @@ pub fn email(v: &mut Validator, raw: &str) -> String {
 }
 
 pub fn password(v: &mut Validator, field: &str, raw: &str) {
+    no_nul(v, field, raw);
     let len = raw.chars().count();
     v.check(
         (crate::auth::password::MIN_PASSWORD_CHARS..=crate::auth::password::MAX_PASSWORD_CHARS).contains(&len),
@@ -35,6 +44,7 @@ pub fn password(v: &mut Validator, field: &str, raw: &str) {
 }
 
 pub fn time_zone(v: &mut Validator, raw: &str) -> String {
+    no_nul(v, "time_zone", raw);
     let zone = raw.trim();
     v.check(
         zone.parse::<chrono_tz::Tz>().is_ok(),
@@ -45,18 +55,21 @@ pub fn time_zone(v: &mut Validator, raw: &str) -> String {
 }
 
 pub fn display_name(v: &mut Validator, raw: &str) -> String {
+    no_nul(v, "display_name", raw);
     let name = raw.trim();
     v.check(!name.is_empty() && name.chars().count() <= 64, "display_name", "must be 1 to 64 characters");
     name.to_owned()
 }
 
 pub fn bio(v: &mut Validator, raw: &str) -> String {
+    no_nul(v, "bio", raw);
     v.check(raw.chars().count() <= 2000, "bio", "must be at most 2000 characters");
     raw.trim().to_owned()
 }
 
 /// Group and category slugs.
 pub fn slug(v: &mut Validator, field: &str, raw: &str, max: usize) -> String {
+    no_nul(v, field, raw);
     let slug = raw.trim().to_lowercase();
     let len = slug.chars().count();
     v.check((2..=max).contains(&len), field, format!("must be 2 to {max} characters"));
@@ -70,12 +83,14 @@ pub fn slug(v: &mut Validator, field: &str, raw: &str, max: usize) -> String {
 
 /// A human-readable name: trimmed, 1 to `max` characters.
 pub fn name(v: &mut Validator, field: &str, raw: &str, max: usize) -> String {
+    no_nul(v, field, raw);
     let name = raw.trim();
     v.check(!name.is_empty() && name.chars().count() <= max, field, format!("must be 1 to {max} characters"));
     name.to_owned()
 }
 
 pub fn description(v: &mut Validator, raw: &str) -> String {
+    no_nul(v, "description", raw);
     v.check(raw.chars().count() <= 2000, "description", "must be at most 2000 characters");
     raw.trim().to_owned()
 }

@@ -221,6 +221,50 @@ both_backends! {
         app.get("/me", again.auth()).await.assert_status(200);
     }
 
+    async fn refresh_tokens_issued_before_a_logout_or_password_change_stay_dead(app: TestApp) {
+        let laptop = app.register("gener").await;
+        let phone = app.login("gener", PASSWORD).await;
+        // Rotated just before the logout: the newest token of its family.
+        let rotated: TokenPair = refresh(&app, &laptop.refresh_token).await.expect(200);
+        app.post_empty("/auth/logout", Some(&rotated.access_token)).await.assert_status(204);
+        let before_logout = [laptop.refresh_token.clone(), rotated.refresh_token.clone(), phone.refresh_token.clone()];
+        for token in &before_logout {
+            assert_problem(&refresh(&app, token).await, 401, ErrorCode::InvalidRefreshToken);
+        }
+        // Had any of them escaped the revocation (a race lost), the
+        // generation it was issued at still gives it away.
+        let escaped = "UPDATE refresh_tokens SET revoked_at = NULL";
+        assert!(app.execute(escaped) >= 3);
+        for token in &before_logout {
+            assert_problem(&refresh(&app, token).await, 401, ErrorCode::InvalidRefreshToken);
+        }
+        assert_eq!(
+            app.count("SELECT COUNT(*) AS n FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.generation = u.token_generation"),
+            0,
+            "every token so far was issued before the logout"
+        );
+
+        // The same after a password change.
+        let fresh = app.login("gener", PASSWORD).await;
+        let kept: TokenPair = refresh(&app, &fresh.refresh_token).await.expect(200);
+        let rotated: TokenPair = refresh(&app, &kept.refresh_token).await.expect(200);
+        let new_password = "another long passphrase 9";
+        app.patch("/me", Some(&rotated.access_token), &json!({"password": new_password, "current_password": PASSWORD}))
+            .await
+            .assert_status(200);
+        app.execute(escaped);
+        for token in [&fresh.refresh_token, &kept.refresh_token, &rotated.refresh_token] {
+            assert_problem(&refresh(&app, token).await, 401, ErrorCode::InvalidRefreshToken);
+        }
+
+        // Tokens issued since work, and keep working after the staging above.
+        let after = app.login("gener", new_password).await;
+        let renewed: TokenPair = refresh(&app, &after.refresh_token).await.expect(200);
+        app.execute(escaped);
+        let again: TokenPair = refresh(&app, &renewed.refresh_token).await.expect(200);
+        app.get("/me", Some(&again.access_token)).await.assert_status(200);
+    }
+
     async fn password_change_needs_the_current_one_and_signs_out_old_sessions(app: TestApp) {
         let user = app.register("changer").await;
         let new_password = "a brand new passphrase 7";
@@ -310,4 +354,85 @@ both_backends! {
         app.remove_member(&admin, "admins", "outsider").await;
         assert_problem(&app.get(&format!("/threads/{}", minutes.thread.id), outsider.auth()).await, 404, ErrorCode::NotFound);
     }
+}
+
+/// A refresh that reads its token just before a logout commits, and
+/// finishes just after, must not leave a live successor behind. PostgreSQL
+/// only (SQLite runs one writer at a time): a connection of the test's own
+/// holds the account row, so the logout stops between revoking the tokens
+/// and bumping the generation, and the refresh is made to run into it there.
+#[actix_web::test]
+async fn a_refresh_racing_a_logout_leaves_no_live_token_postgres() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    let user = app.register("racer").await;
+    let mut locker = diesel::PgConnection::establish(&app.database_url()).expect("a connection of the test's own");
+    let tag = format!("locker-{:016x}", rand::random::<u64>());
+    locker
+        .batch_execute(&format!(
+            "SET application_name = '{tag}'; BEGIN; SELECT id FROM users WHERE id = {} FOR UPDATE;",
+            user.id()
+        ))
+        .expect("lock the account row");
+    // Backends waiting on the locker (the logout), and on those (the refresh).
+    let on_locker = format!(
+        "SELECT COUNT(*) AS n FROM pg_stat_activity a JOIN pg_stat_activity l \
+         ON l.application_name = '{tag}' AND l.pid = ANY(pg_blocking_pids(a.pid))"
+    );
+    let behind_that = format!(
+        "SELECT COUNT(*) AS n FROM pg_stat_activity a JOIN pg_stat_activity b ON b.pid = ANY(pg_blocking_pids(a.pid)) \
+         JOIN pg_stat_activity l ON l.application_name = '{tag}' AND l.pid = ANY(pg_blocking_pids(b.pid))"
+    );
+    let wait_for = |sql: String| {
+        let app = &app;
+        async move {
+            for _ in 0..500 {
+                if app.count(&sql) >= 1 {
+                    return;
+                }
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            panic!("nothing came to wait: {sql}");
+        }
+    };
+
+    let address = app.address.clone();
+    let access = user.access_token.clone();
+    let logout = actix_web::rt::spawn(async move {
+        awc::Client::default()
+            .post(format!("{address}/api/v1/auth/logout"))
+            .insert_header(("Authorization", format!("Bearer {access}")))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    wait_for(on_locker).await;
+    let address = app.address.clone();
+    let refresh_token = user.refresh_token.clone();
+    let refreshing = actix_web::rt::spawn(async move {
+        let mut resp = awc::Client::default()
+            .post(format!("{address}/api/v1/auth/refresh"))
+            .send_json(&json!({"refresh_token": refresh_token}))
+            .await
+            .expect("refresh sent");
+        let body = resp.body().await.expect("refresh body");
+        (resp.status().as_u16(), String::from_utf8_lossy(&body).into_owned())
+    });
+    wait_for(behind_that).await;
+    locker.batch_execute("COMMIT;").expect("release the account row");
+
+    assert_eq!(logout.await.expect("logout task").ok(), Some(204));
+    let (status, body) = refreshing.await.expect("refresh task");
+    if status == 200 {
+        // The refresh won its race: whatever it handed out is already dead.
+        let pair: TokenPair = serde_json::from_str(&body).expect("a token pair");
+        let me = app.get("/me", Some(&pair.access_token)).await;
+        let renewed = refresh(&app, &pair.refresh_token).await;
+        assert!(me.status == 401 && renewed.status == 401, "the logout's race left a live session:\n{me}\n{renewed}");
+    } else {
+        assert_eq!(status, 401, "{body}");
+    }
+    assert_problem(&refresh(&app, &user.refresh_token).await, 401, ErrorCode::InvalidRefreshToken);
 }

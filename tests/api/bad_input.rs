@@ -2,8 +2,8 @@
 //! right code, and not one row written or changed.
 
 use actix_web::http::Method;
-use quorum_tests::{assert_problem, both_backends, Response, TestApp, PASSWORD};
-use quorum_types::ErrorCode;
+use quorum_tests::{assert_problem, both_backends, jwt, query_value, Account, Response, TestApp, PASSWORD};
+use quorum_types::{ErrorCode, Like, Page, Thread};
 use serde_json::{json, Map, Value};
 
 /// A body just over the 1 MiB the server accepts.
@@ -299,8 +299,172 @@ both_backends! {
         }
     }
 
+    async fn nul_characters_are_refused_and_write_nothing(app: TestApp) {
+        let admin = app.admin().await;
+        app.create_group(&admin, "crew").await;
+        let author = app.member(&admin, "author", &["crew"]).await;
+        let moderator = app.member(&admin, "moddy", &[quorum_types::GROUP_MODERATORS]).await;
+        app.create_category(&admin, "general", &["signed-in"], &["signed-in"]).await;
+        app.create_category(&admin, "other", &["signed-in"], &["signed-in"]).await;
+        let thread_id = app.create_thread(&author, "general", "A thread", "Its first post.", None).await.thread.id;
+        let post_id = app.reply(&author, thread_id, "A reply.", None, None).await.id;
+        let (admin_token, author_token) = (admin.auth(), author.auth());
+        let nul = |s: &str| format!("{s}\u{0}");
+
+        enum Expect {
+            /// 422 validation_failed naming the field.
+            Field(&'static str),
+            Problem(u16, ErrorCode),
+            /// A reference to something by name: 422 naming the field, or 400
+            /// bad_request (PostgreSQL refuses the NUL before any lookup).
+            Reference(&'static str),
+        }
+        use Expect::{Field, Problem, Reference};
+        let register = |field: &'static str, value: String| {
+            let mut body = json!({"username": "newbie", "email": "newbie@coop.example", "password": PASSWORD});
+            body[field] = json!(value);
+            (Method::POST, "/auth/register".to_owned(), None, body, Field(field))
+        };
+        let threads = format!("/threads/{thread_id}");
+        let posts = format!("/threads/{thread_id}/posts");
+        let post = format!("/posts/{post_id}");
+        type Case<'a> = (Method, String, Option<&'a str>, Value, Expect);
+        fn by<'a>(token: Option<&'a str>) -> impl Fn(Method, &str, Value, Expect) -> Case<'a> + 'a {
+            move |method, path, body, expect| (method, path.to_owned(), token, body, expect)
+        }
+        let (anyone, as_admin, as_author, as_moderator) = (by(None), by(admin_token), by(author_token), by(moderator.auth()));
+        let bad_login = || Problem(401, ErrorCode::InvalidCredentials);
+        let (post_, patch) = (Method::POST, Method::PATCH);
+        let cases: Vec<Case> = vec![
+            register("username", nul("newbie")),
+            register("username", "new\u{0}bie".to_owned()),
+            register("email", "newbie\u{0}@coop.example".to_owned()),
+            register("password", nul(PASSWORD)),
+            register("display_name", "New\u{0}bie".to_owned()),
+            register("time_zone", nul("Europe/London")),
+            anyone(post_.clone(), "/auth/login", json!({"login": nul("author"), "password": PASSWORD}), bad_login()),
+            anyone(post_.clone(), "/auth/login", json!({"login": "\u{0}", "password": PASSWORD}), bad_login()),
+            anyone(post_.clone(), "/auth/login", json!({"login": "author", "password": nul(PASSWORD)}), bad_login()),
+            anyone(
+                post_.clone(),
+                "/auth/refresh",
+                json!({"refresh_token": nul(&author.refresh_token)}),
+                Problem(401, ErrorCode::InvalidRefreshToken),
+            ),
+            as_author(patch.clone(), "/me", json!({"display_name": nul("Author")}), Field("display_name")),
+            as_author(patch.clone(), "/me", json!({"bio": nul("Bio")}), Field("bio")),
+            as_author(patch.clone(), "/me", json!({"time_zone": nul("UTC")}), Field("time_zone")),
+            as_author(
+                patch.clone(),
+                "/me",
+                json!({"password": nul("a brand new passphrase"), "current_password": PASSWORD}),
+                Field("password"),
+            ),
+            as_admin(post_.clone(), "/groups", json!({"slug": nul("newgroup"), "name": "New"}), Field("slug")),
+            as_admin(post_.clone(), "/groups", json!({"slug": "newgroup", "name": nul("New")}), Field("name")),
+            as_admin(
+                post_.clone(),
+                "/groups",
+                json!({"slug": "newgroup", "name": "New", "description": nul("About")}),
+                Field("description"),
+            ),
+            as_admin(patch.clone(), "/groups/crew", json!({"name": nul("Crew")}), Field("name")),
+            as_admin(patch.clone(), "/groups/crew", json!({"description": nul("Crew")}), Field("description")),
+            as_admin(post_.clone(), "/categories", json!({"slug": nul("newcat"), "name": "New"}), Field("slug")),
+            as_admin(post_.clone(), "/categories", json!({"slug": "newcat", "name": nul("New")}), Field("name")),
+            as_admin(
+                post_.clone(),
+                "/categories",
+                json!({"slug": "newcat", "name": "New", "description": nul("About")}),
+                Field("description"),
+            ),
+            as_admin(
+                post_.clone(),
+                "/categories",
+                json!({"slug": "newcat", "name": "New", "audience": [nul("crew")]}),
+                Field("audience"),
+            ),
+            as_admin(
+                post_.clone(),
+                "/categories",
+                json!({"slug": "newcat", "name": "New", "posters": [nul("crew")]}),
+                Field("posters"),
+            ),
+            as_admin(patch.clone(), "/categories/general", json!({"name": nul("General")}), Field("name")),
+            as_admin(patch.clone(), "/categories/general", json!({"description": nul("About")}), Field("description")),
+            as_admin(patch.clone(), "/categories/general", json!({"audience": [nul("crew")]}), Field("audience")),
+            as_author(
+                post_.clone(),
+                "/threads",
+                json!({"category": "general", "title": nul("Title"), "body": "Body."}),
+                Field("title"),
+            ),
+            as_author(
+                post_.clone(),
+                "/threads",
+                json!({"category": "general", "title": "Title", "body": nul("Body.")}),
+                Field("body"),
+            ),
+            as_author(
+                post_.clone(),
+                "/threads",
+                json!({"category": nul("general"), "title": "Title", "body": "Body."}),
+                Reference("category"),
+            ),
+            as_author(
+                post_.clone(),
+                "/threads",
+                json!({"category": "general", "title": "Title", "body": "Body.", "audience": [nul("crew")]}),
+                Field("audience"),
+            ),
+            as_author(patch.clone(), &threads, json!({"title": nul("Title")}), Field("title")),
+            as_moderator(patch.clone(), &threads, json!({"category": nul("other")}), Reference("category")),
+            as_author(post_.clone(), &posts, json!({"body": nul("Reply.")}), Field("body")),
+            as_author(post_.clone(), &posts, json!({"body": "Reply.", "audience": [nul("crew")]}), Field("audience")),
+            as_author(patch.clone(), &post, json!({"body": nul("Edited.")}), Field("body")),
+        ];
+        let before = snapshot(&app);
+        let mut wrong = Vec::new();
+        for (method, path, token, body, expect) in &cases {
+            let resp = app.send_bytes(method.clone(), path, *token, "application/json", body.to_string()).await;
+            let problem_json = resp.content_type.starts_with("application/problem+json");
+            let names = |field: &str| {
+                resp.status == 422
+                    && problem_json
+                    && resp.problem().code == ErrorCode::ValidationFailed
+                    && resp.problem().errors.unwrap_or_default().get(field).is_some_and(|m| !m.is_empty())
+            };
+            let ok = match expect {
+                Field(field) => names(field),
+                Problem(status, code) => resp.status == *status && problem_json && resp.problem().code == *code,
+                Reference(field) => {
+                    names(field) || (resp.status == 400 && problem_json && resp.problem().code == ErrorCode::BadRequest)
+                }
+            };
+            if !ok {
+                let wanted = match expect {
+                    Field(field) => format!("422 validation_failed on {field}"),
+                    Problem(status, code) => format!("{status} {}", code.as_str()),
+                    Reference(field) => format!("400 bad_request or 422 on {field}"),
+                };
+                wrong.push(format!("expected {wanted}: {resp}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{} NUL cases mishandled:\n{}", wrong.len(), wrong.join("\n"));
+        assert_eq!(snapshot(&app), before, "a NUL character got something written");
+        // The account still works as before.
+        app.login("author", PASSWORD).await;
+    }
+
     async fn garbage_in_paths_and_queries_is_a_client_error(app: TestApp) {
         let user = app.register("prober").await;
+        let admin = app.admin().await;
+        app.create_category(&admin, "general", &["signed-in"], &["signed-in"]).await;
+        let created = app.create_thread(&admin, "general", "A thread", "Its first post.", None).await;
+        for n in 0..3 {
+            app.create_thread(&admin, "general", &format!("Thread {n}"), "Body.", None).await;
+        }
+        app.put_empty(&format!("/posts/{}/like", created.post.id), user.auth()).await.assert_status(200);
         for path in [
             "/posts/abc",
             "/posts/-1",
@@ -320,5 +484,69 @@ both_backends! {
         assert_problem(&app.get("/threads?limit=abc", user.auth()).await, 400, ErrorCode::BadRequest);
         let resp = app.send_bytes(Method::PUT, "/posts/abc/like", user.auth(), "application/json", "").await;
         assert!((400..500).contains(&resp.status), "{resp}");
+
+        nul_in_a_url_is_a_bad_request(&app, &admin, created.thread.id).await;
+        crafted_cursors_out_of_range_are_invalid_cursors(&app, &user, created.post.id).await;
     }
+}
+
+/// `%00` anywhere in the URL: 400 bad_request, whatever the route.
+async fn nul_in_a_url_is_a_bad_request(app: &TestApp, admin: &Account, thread_id: i64) {
+    let before = snapshot(app);
+    let token = admin.auth();
+    for (method, path) in [
+        (Method::GET, format!("/threads/{thread_id}%00")),
+        (Method::GET, "/categories/general%00".to_owned()),
+        (Method::GET, "/users/admin%00".to_owned()),
+        (Method::GET, "/groups/admins%00/members".to_owned()),
+        (Method::GET, "/threads?category=general%00".to_owned()),
+        (Method::GET, "/threads?category=%00".to_owned()),
+        (Method::GET, "/threads?cursor=%00".to_owned()),
+        (Method::GET, format!("/threads/{thread_id}/posts?limit=%00")),
+        (Method::GET, "/nowhere%00".to_owned()),
+        (Method::DELETE, "/categories/general%00".to_owned()),
+        (Method::PUT, "/groups/admins/members/admin%00".to_owned()),
+        (Method::DELETE, format!("/threads/{thread_id}?x=%00")),
+    ] {
+        let resp = app.request(method, &path, token, None).await;
+        assert_problem(&resp, 400, ErrorCode::BadRequest);
+    }
+    assert_problem(&app.get("/threads?category=%00", None).await, 400, ErrorCode::BadRequest);
+    assert_eq!(snapshot(app), before);
+    // Without the NUL the same requests are fine.
+    app.get("/categories/general", token).await.assert_status(200);
+    app.get(&format!("/threads/{thread_id}"), token).await.assert_status(200);
+}
+
+/// Cursors that decode, but to times no store holds: 400 invalid_cursor.
+/// `liked_post` has a like, and `general` more than two threads.
+async fn crafted_cursors_out_of_range_are_invalid_cursors(app: &TestApp, other: &Account, liked_post: i64) {
+    let cursor = |raw: &str| query_value(&jwt::base64url(raw.as_bytes()));
+    let likes = format!("/posts/{liked_post}/likes");
+    let mut cases: Vec<String> = Vec::new();
+    for time in ["-1000000000000000000", "-1", "9223372036854775807", "-9223372036854775808", "253402300800000000"] {
+        for list in ["/threads", "/threads?category=general&"] {
+            let separator = if list.ends_with('&') { "" } else { "?" };
+            cases.push(format!("{list}{separator}cursor={}", cursor(&format!("v1:0,{time},1"))));
+            cases.push(format!("{list}{separator}cursor={}", cursor(&format!("v1:1,{time},1"))));
+        }
+        cases.push(format!("{likes}?cursor={}", cursor(&format!("v1:{time},1"))));
+    }
+    let mut wrong = Vec::new();
+    for path in &cases {
+        let resp = app.get(path, other.auth()).await;
+        let ok = resp.status == 400
+            && resp.content_type.starts_with("application/problem+json")
+            && resp.problem().code == ErrorCode::InvalidCursor;
+        if !ok {
+            wrong.push(resp.to_string());
+        }
+    }
+    assert!(wrong.is_empty(), "{} crafted cursors not refused as invalid_cursor:\n{}", wrong.len(), wrong.join("\n"));
+
+    // Sanity: cursors of the same shape the lists issue are accepted.
+    let page: Page<Thread> = app.page("/threads?limit=2", other.auth()).await;
+    let issued = page.next_cursor.expect("a second page");
+    app.page::<Thread>(&format!("/threads?limit=2&cursor={}", query_value(&issued)), other.auth()).await;
+    app.page::<Like>(&format!("{likes}?cursor={}", cursor("v1:1700000000000000,1")), other.auth()).await;
 }

@@ -14,6 +14,11 @@ async fn tick() {
     actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
 }
 
+/// Enough for the next timestamp to differ (both stores keep microseconds).
+async fn short_tick() {
+    actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+}
+
 /// Admin, a `general` category anyone signed in reads and posts in, an
 /// author, another member and a moderator.
 async fn forum(app: &TestApp) -> (Account, Account, Account, Account) {
@@ -73,11 +78,18 @@ both_backends! {
     }
 
     async fn edits_keep_revisions(app: TestApp) {
-        let (_admin, author, other, moderator) = forum(&app).await;
+        let (admin, author, other, moderator) = forum(&app).await;
         let created = app.create_thread(&author, "general", "Drafts", "Opening.", None).await;
         let post = app.reply(&author, created.thread.id, "first draft", None, None).await;
         assert_eq!(post.edited_at, None);
         let path = format!("/posts/{}", post.id);
+
+        // Never edited: exactly one revision, the current text.
+        let unedited: Page<Revision> = app.page(&format!("{path}/revisions"), author.auth()).await;
+        assert_eq!(unedited.items.len(), 1, "{unedited:?}");
+        assert_eq!((unedited.items[0].number, unedited.items[0].body.as_str()), (1, "first draft"));
+        assert_eq!(unedited.items[0].editor.username, "author");
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM post_revisions"), 0, "nothing is stored until an edit");
 
         let second: Post = app.patch(&path, author.auth(), &json!({"body": "second *draft*"})).await.expect(200);
         assert_eq!(second.body, "second *draft*");
@@ -93,7 +105,16 @@ both_backends! {
         let third: Post = app.patch(&path, moderator.auth(), &json!({"body": "third draft"})).await.expect(200);
         assert_eq!(third.author.username, "author", "editing does not change the author");
 
-        let revisions: Page<Revision> = app.page(&format!("{path}/revisions"), other.auth()).await;
+        // The history is for the author, moderators and admins: other readers
+        // get 403, and those who cannot read the post at all 404.
+        let history = format!("{path}/revisions");
+        assert_problem(&app.get(&history, other.auth()).await, 403, ErrorCode::Forbidden);
+        assert_problem(&app.get(&history, None).await, 404, ErrorCode::NotFound);
+        let revisions: Page<Revision> = app.page(&history, author.auth()).await;
+        for who in [&moderator, &admin] {
+            let seen: Page<Revision> = app.page(&history, who.auth()).await;
+            assert_eq!(seen, revisions, "{} sees the same history as the author", who.username);
+        }
         let items = &revisions.items;
         let bodies: Vec<&str> = items.iter().map(|r| r.body.as_str()).collect();
         // Revision 1 is the original; the list holds every earlier text, and may end with the current one.
@@ -160,10 +181,19 @@ both_backends! {
         assert_problem(&app.put_empty(&format!("{path}/like"), other.auth()).await, 404, ErrorCode::NotFound);
         assert_problem(&app.patch(&path, author.auth(), &json!({"body": "back"})).await, 404, ErrorCode::NotFound);
         assert_problem(&app.get(&format!("{path}/revisions"), author.auth()).await, 404, ErrorCode::NotFound);
+        // Numbers count what is left: no gap where the deleted post was, and
+        // the post after it moves down, in the list and by id alike.
+        assert_eq!(answer.number, 4);
         let listed: Page<Post> = app.page(&format!("/threads/{thread_id}/posts"), other.auth()).await;
-        assert_eq!(numbers(&listed.items), vec![1, 2, 4]);
+        assert_eq!(numbers(&listed.items), vec![1, 2, 3]);
+        assert_eq!(listed.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![created.post.id, by_other.id, answer.id]);
         let answer_now = listed.items.iter().find(|p| p.id == answer.id).expect("answer listed");
         assert_eq!(answer_now.reply_to, None, "a reply to a deleted post shows no target");
+        assert_eq!(answer_now.number, 3);
+        for who in [&author, &other, &moderator, &admin] {
+            let by_id: Post = app.get(&format!("/posts/{}", answer.id), who.auth()).await.expect(200);
+            assert_eq!(by_id.number, 3, "{}: GET /posts/{{id}} after the delete", who.username);
+        }
         let thread: Thread = app.get(&format!("/threads/{thread_id}"), other.auth()).await.expect(200);
         assert_eq!(thread.reply_count, 2);
         assert_eq!(
@@ -180,9 +210,13 @@ both_backends! {
         // A moderator may delete what they can read.
         app.delete(&format!("/posts/{}", by_other.id), moderator.auth()).await.assert_status(204);
 
-        // Threads: not the other member's to delete; the author's.
+        // Threads: not the other member's to delete; the author's only once
+        // no one else has a live reply in it.
         let thread_path = format!("/threads/{thread_id}");
         assert_problem(&app.delete(&thread_path, other.auth()).await, 403, ErrorCode::Forbidden);
+        assert_problem(&app.delete(&thread_path, author.auth()).await, 403, ErrorCode::Forbidden);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM threads WHERE deleted_at IS NOT NULL"), 0);
+        app.delete(&format!("/posts/{}", answer.id), other.auth()).await.assert_status(204);
         app.delete(&thread_path, author.auth()).await.assert_status(204);
         for who in [&author, &other, &moderator, &admin] {
             assert_problem(&app.get(&thread_path, who.auth()).await, 404, ErrorCode::NotFound);
@@ -198,6 +232,119 @@ both_backends! {
         assert_eq!(app.count("SELECT COUNT(*) AS n FROM threads WHERE deleted_at IS NOT NULL"), 1);
         assert_eq!(app.count("SELECT COUNT(*) AS n FROM threads"), 1);
         assert_eq!(app.count(&format!("SELECT COUNT(*) AS n FROM posts WHERE thread_id = {thread_id}")), 4);
+    }
+
+    async fn locked_threads_freeze_their_authors_not_moderators(app: TestApp) {
+        let (admin, author, other, moderator) = forum(&app).await;
+        let created = app.create_thread(&author, "general", "Agenda", "Item one.", None).await;
+        let thread = format!("/threads/{}", created.thread.id);
+        let first = format!("/posts/{}", created.post.id);
+        let mine = format!("/posts/{}", app.reply(&author, created.thread.id, "My reply.", None, None).await.id);
+        let theirs = format!("/posts/{}", app.reply(&other, created.thread.id, "Their reply.", None, None).await.id);
+        app.patch(&thread, moderator.auth(), &json!({"locked": true})).await.assert_status(200);
+
+        let state = || {
+            [
+                "SELECT COUNT(*) AS n FROM posts WHERE deleted_at IS NOT NULL",
+                "SELECT COUNT(*) AS n FROM posts WHERE edited_at IS NOT NULL",
+                "SELECT COUNT(*) AS n FROM post_revisions",
+                "SELECT COUNT(*) AS n FROM threads WHERE title = 'Agenda'",
+            ]
+            .map(|sql| app.count(sql))
+        };
+        let before = state();
+        // Authors may neither edit nor delete their posts, nor retitle the thread.
+        let edit = json!({"body": "Changed my mind."});
+        for path in [&first, &mine] {
+            assert_problem(&app.patch(path, author.auth(), &edit).await, 422, ErrorCode::ThreadLocked);
+        }
+        assert_problem(&app.delete(&mine, author.auth()).await, 422, ErrorCode::ThreadLocked);
+        assert_problem(&app.patch(&theirs, other.auth(), &edit).await, 422, ErrorCode::ThreadLocked);
+        assert_problem(&app.delete(&theirs, other.auth()).await, 422, ErrorCode::ThreadLocked);
+        assert_problem(&app.patch(&thread, author.auth(), &json!({"title": "Renamed"})).await, 422, ErrorCode::ThreadLocked);
+        // Others' content stays not theirs to touch, locked or not.
+        assert_problem(&app.patch(&mine, other.auth(), &edit).await, 403, ErrorCode::Forbidden);
+        assert_problem(&app.patch(&thread, other.auth(), &json!({"title": "Renamed"})).await, 403, ErrorCode::Forbidden);
+        assert_eq!(state(), before, "refusals in a locked thread changed something");
+        let unchanged: Post = app.get(&mine, author.auth()).await.expect(200);
+        assert_eq!((unchanged.body.as_str(), unchanged.edited_at), ("My reply.", None));
+
+        // Moderators and admins still can.
+        let edited: Post = app.patch(&mine, moderator.auth(), &json!({"body": "Tidied by a moderator."})).await.expect(200);
+        assert_eq!(edited.body, "Tidied by a moderator.");
+        let renamed: Thread = app.patch(&thread, moderator.auth(), &json!({"title": "Agenda (final)"})).await.expect(200);
+        assert_eq!((renamed.title.as_str(), renamed.locked), ("Agenda (final)", true));
+        app.patch(&first, admin.auth(), &json!({"body": "Item one, minuted."})).await.assert_status(200);
+        app.delete(&theirs, moderator.auth()).await.assert_status(204);
+        app.delete(&mine, admin.auth()).await.assert_status(204);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM posts WHERE deleted_at IS NOT NULL"), 2);
+
+        // Unlocked, the author has their rights back.
+        app.patch(&thread, moderator.auth(), &json!({"locked": false})).await.assert_status(200);
+        app.patch(&first, author.auth(), &json!({"body": "Item one, amended."})).await.assert_status(200);
+        let retitled: Thread = app.patch(&thread, author.auth(), &json!({"title": "Agenda again"})).await.expect(200);
+        assert_eq!(retitled.title, "Agenda again");
+    }
+
+    async fn thread_deletion_and_activity_order_follow_live_replies(app: TestApp) {
+        let (admin, author, other, moderator) = forum(&app).await;
+        let order = |page: &Page<Thread>| page.items.iter().map(|t| t.id).collect::<Vec<_>>();
+        let older = app.create_thread(&author, "general", "Older", "One.", None).await;
+        short_tick().await;
+        let own_reply = app.reply(&author, older.thread.id, "Bumped by its author.", None, None).await;
+        short_tick().await;
+        let newer = app.create_thread(&author, "general", "Newer", "Two.", None).await.thread;
+        let listed: Page<Thread> = app.page("/threads", other.auth()).await;
+        assert_eq!(order(&listed), vec![newer.id, older.thread.id]);
+
+        // Another member's reply bumps the older thread to the top …
+        short_tick().await;
+        let answer = app.reply(&other, older.thread.id, "Bumped by someone else.", None, None).await;
+        let listed: Page<Thread> = app.page("/threads", other.auth()).await;
+        assert_eq!(order(&listed), vec![older.thread.id, newer.id]);
+        let older_path = format!("/threads/{}", older.thread.id);
+        // A later reply for a group only never moved the thread, and does not count below.
+        app.create_group(&admin, "crew").await;
+        app.add_member(&admin, "crew", "other").await;
+        short_tick().await;
+        let aside = app.reply(&other, older.thread.id, "Crew only.", None, Some(&["crew"])).await;
+
+        // … and while it is there the author may not delete the thread.
+        assert_problem(&app.delete(&older_path, author.auth()).await, 403, ErrorCode::Forbidden);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM threads WHERE deleted_at IS NOT NULL"), 0);
+
+        // Deleting that reply puts the thread back where its newest remaining
+        // unrestricted post has it: below the newer thread, at its author's
+        // own reply (the crew-only reply is newer, but never bumps).
+        app.delete(&format!("/posts/{}", answer.id), other.auth()).await.assert_status(204);
+        for (who, reads_aside) in [(&author, false), (&other, true), (&moderator, false), (&admin, true)] {
+            let listed: Page<Thread> = app.page("/threads", who.auth()).await;
+            assert_eq!(order(&listed), vec![newer.id, older.thread.id], "{}: order after the delete", who.username);
+            let in_category: Page<Thread> = app.page("/threads?category=general", who.auth()).await;
+            assert_eq!(order(&in_category), vec![newer.id, older.thread.id], "{}", who.username);
+            let (last, replies) = if reads_aside { (aside.created_at, 2) } else { (own_reply.created_at, 1) };
+            assert_eq!(listed.items[1].last_activity_at, last, "{}", who.username);
+            assert_eq!(listed.items[1].reply_count, replies, "{}", who.username);
+        }
+
+        // Only the author's own reply is left live: now they may delete it.
+        app.delete(&format!("/posts/{}", aside.id), other.auth()).await.assert_status(204);
+        let listed: Page<Thread> = app.page("/threads", other.auth()).await;
+        assert_eq!(order(&listed), vec![newer.id, older.thread.id]);
+        app.delete(&older_path, author.auth()).await.assert_status(204);
+        assert_problem(&app.get(&older_path, author.auth()).await, 404, ErrorCode::NotFound);
+
+        // Moderators and admins may delete threads others have replied to.
+        let newer_path = format!("/threads/{}", newer.id);
+        app.reply(&other, newer.id, "A reply.", None, None).await;
+        assert_problem(&app.delete(&newer_path, author.auth()).await, 403, ErrorCode::Forbidden);
+        app.delete(&newer_path, moderator.auth()).await.assert_status(204);
+        let third = app.create_thread(&author, "general", "Third", "Three.", None).await.thread;
+        app.reply(&moderator, third.id, "A moderator's reply.", None, None).await;
+        app.delete(&format!("/threads/{}", third.id), admin.auth()).await.assert_status(204);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM threads WHERE deleted_at IS NOT NULL"), 3);
+        let listed: Page<Thread> = app.page("/threads", admin.auth()).await;
+        assert!(listed.items.is_empty(), "{listed:?}");
     }
 
     async fn pinning_locking_and_moving(app: TestApp) {

@@ -3,11 +3,13 @@
 //! marker never appears in any response body they get. Failed attempts to
 //! act on it change nothing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use quorum_tests::world::{BOARD, ENTERPRISE, WORKERS};
-use quorum_tests::{assert_field_error, assert_problem, both_backends, marker, Account, Coop, Response, TestApp};
+use quorum_tests::{
+    assert_field_error, assert_problem, both_backends, marker, query_value, Account, Coop, Response, TestApp,
+};
 use quorum_types::{Category, ErrorCode, Page, Post, Revision, Thread};
 use serde_json::json;
 
@@ -24,6 +26,8 @@ struct Restricted {
     post_id: i64,
     /// Names of the actors who may read it.
     readers: &'static [&'static str],
+    /// Name of the actor who wrote the restricted post.
+    author: &'static str,
     /// Whether the thread itself is hidden from non-readers.
     thread_hidden: bool,
     category_hidden: bool,
@@ -32,6 +36,12 @@ struct Restricted {
 impl Restricted {
     fn readable_by(&self, actor: &str) -> bool {
         self.readers.contains(&actor)
+    }
+
+    /// Whether the actor may see the post's edit history: its author,
+    /// moderators and admins, among those who can read it.
+    fn history_visible_to(&self, actor: &str) -> bool {
+        self.readable_by(actor) && (actor == self.author || actor == "moderator" || actor == "admin")
     }
 }
 
@@ -182,6 +192,7 @@ async fn build_world(app: &TestApp) -> World {
             thread_id: a.thread.id,
             post_id: pa.id,
             readers: &["rep", "admin"],
+            author: "rep",
             thread_hidden: true,
             category_hidden: true,
         },
@@ -192,6 +203,7 @@ async fn build_world(app: &TestApp) -> World {
             thread_id: b.thread.id,
             post_id: pb.id,
             readers: &["worker", "rep", "admin"],
+            author: "worker",
             thread_hidden: true,
             category_hidden: false,
         },
@@ -202,6 +214,7 @@ async fn build_world(app: &TestApp) -> World {
             thread_id: c.thread.id,
             post_id: pc.id,
             readers: &["enterprise", "rep", "admin"],
+            author: "rep",
             thread_hidden: false,
             category_hidden: false,
         },
@@ -279,24 +292,33 @@ async fn check_reads(app: &TestApp, world: &World, actor: &Actor<'_>) {
         assert!(page.items.is_empty(), "{name}: threads of board-room listed: {in_board_room}");
     }
 
-    // Each thread by id, its posts, and its reply count.
+    // Each thread by id, its posts, and its reply count; kept, by thread id,
+    // for the numbering checks below.
+    let mut readable: BTreeMap<i64, (Thread, Vec<Post>)> = BTreeMap::new();
     for r in [a, b] {
         let resp = probe.get_by_id(&format!("/threads/{}", r.thread_id), r.readable_by(name)).await;
-        if resp.status == 200 {
-            let thread: Thread = resp.json();
+        let thread = (resp.status == 200).then(|| resp.json::<Thread>());
+        if let Some(thread) = &thread {
             assert_eq!(thread.reply_count, 1, "{name}: thread {}", r.label);
             assert!(resp.contains(&r.marker), "sanity: the marker is in the title");
         }
         let resp = probe.get_by_id(&format!("/threads/{}/posts", r.thread_id), r.readable_by(name)).await;
-        if resp.status == 200 {
+        if let Some(thread) = thread {
             let posts: Page<Post> = resp.json();
             assert_eq!(posts.items.len(), 2, "{name}: posts of {}", r.label);
+            readable.insert(r.thread_id, (thread, posts.items));
         }
     }
     let open: Thread = probe.get(&format!("/threads/{}", world.open_thread)).await.expect(200);
     let posts: Page<Post> = probe.get(&format!("/threads/{}/posts", world.open_thread)).await.expect(200);
-    let expected_numbers: Vec<i32> = if c.readable_by(name) { vec![1, 2, 3, 4, 5] } else { vec![1, 2, 4] };
+    readable.insert(world.open_thread, (open.clone(), posts.items.clone()));
+    assert_eq!(readable.keys().copied().collect::<BTreeSet<_>>(), expected_threads, "{name}");
+    // Numbers count only the posts this viewer reads: no gap betrays C's posts.
+    let expected_numbers: Vec<i32> = if c.readable_by(name) { vec![1, 2, 3, 4, 5] } else { vec![1, 2, 3] };
     assert_eq!(posts.items.iter().map(|p| p.number).collect::<Vec<_>>(), expected_numbers, "{name}: open thread");
+    let expected_ids: Vec<i64> =
+        world.open_posts.iter().filter(|p| c.readable_by(name) || p.audience.is_none()).map(|p| p.id).collect();
+    assert_eq!(posts.items.iter().map(|p| p.id).collect::<Vec<_>>(), expected_ids, "{name}: open thread ids");
     assert_eq!(open.reply_count, expected_numbers.len() as i64 - 1, "{name}: reply_count of the open thread");
     let newest: DateTime<Utc> = posts.items.iter().map(|p| p.created_at).max().expect("posts");
     assert_eq!(open.last_activity_at, newest, "{name}: last_activity_at must be the newest readable post");
@@ -312,20 +334,44 @@ async fn check_reads(app: &TestApp, world: &World, actor: &Actor<'_>) {
     let by_id: Post = probe.get(&format!("/posts/{}", reply_to_hidden.id)).await.expect(200);
     assert_eq!(by_id.reply_to, expected_reply_to, "{name}: reply_to of GET /posts/{{id}}");
 
-    // Every post by id.
+    // Numbering, in every thread the actor reads, page by page: 1, 2, 3 …
+    // with no gap, and as many posts as reply_count + 1.
+    let mut numbers: BTreeMap<i64, i32> = BTreeMap::new();
+    for (thread_id, (thread, whole)) in &readable {
+        let walked = walk_posts(&mut probe, *thread_id, 2).await;
+        assert_eq!(&walked, whole, "{name}: pages of 2 concatenate to the whole list of thread {thread_id}");
+        let got: Vec<i32> = walked.iter().map(|p| p.number).collect();
+        assert_eq!(got, (1..=walked.len() as i32).collect::<Vec<_>>(), "{name}: numbers in thread {thread_id}");
+        assert_eq!(walked.len() as i64, thread.reply_count + 1, "{name}: posts vs reply_count of thread {thread_id}");
+        numbers.extend(walked.iter().map(|p| (p.id, p.number)));
+    }
+
+    // Every post by id, numbered as in its thread's list.
     for (id, label) in &world.all_posts {
-        probe.get_by_id(&format!("/posts/{id}"), can(label)).await;
+        let resp = probe.get_by_id(&format!("/posts/{id}"), can(label)).await;
+        if resp.status == 200 {
+            let post: Post = resp.json();
+            assert_eq!(Some(&post.number), numbers.get(id), "{name}: number of post {id} by id and in the list");
+        }
     }
 
     // Revisions and likes of each restricted post.
     for r in &world.restricted {
         let readable = r.readable_by(name);
-        let resp = probe.get_by_id(&format!("/posts/{}/revisions", r.post_id), readable).await;
-        if readable {
+        let path = format!("/posts/{}/revisions", r.post_id);
+        if r.history_visible_to(name) {
+            let resp = probe.get_by_id(&path, true).await;
             let revisions: Page<Revision> = resp.json();
             assert!(revisions.items.len() >= 2, "{name}: one edit, at least two revisions: {resp}");
             assert_eq!(revisions.items[0].number, 1);
             assert!(revisions.items[0].body.contains(&r.marker));
+        } else if readable {
+            // A reader who is not the author nor a moderator: 403, and no text.
+            let resp = probe.get(&path).await;
+            assert_problem(&resp, 403, ErrorCode::Forbidden);
+            assert!(!resp.contains(&r.marker), "{name}: a refused history shows its text: {resp}");
+        } else {
+            probe.get_by_id(&path, false).await;
         }
         let resp = probe.get_by_id(&format!("/posts/{}/likes", r.post_id), readable).await;
         if readable {
@@ -348,6 +394,25 @@ async fn check_reads(app: &TestApp, world: &World, actor: &Actor<'_>) {
         assert!(resp.contains(&r.marker), "{name} should read {}: {resp}", r.label);
     }
     assert!(probe.checked >= 29, "only {} responses checked", probe.checked);
+}
+
+/// Every post of a thread, following `next_cursor` with pages of `limit`.
+async fn walk_posts(probe: &mut Probe<'_>, thread_id: i64, limit: u32) -> Vec<Post> {
+    let mut posts = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let path = match &cursor {
+            Some(c) => format!("/threads/{thread_id}/posts?limit={limit}&cursor={}", query_value(c)),
+            None => format!("/threads/{thread_id}/posts?limit={limit}"),
+        };
+        let page: Page<Post> = probe.get(&path).await.expect(200);
+        posts.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return posts,
+        }
+    }
+    panic!("{}: next_cursor never ends for thread {thread_id}", probe.actor.name);
 }
 
 /// Attempts to act on hidden content: each is 404 (or, for `reply_to`, the
@@ -462,7 +527,13 @@ both_backends! {
         assert_eq!(liked.value()["like_count"], 1, "{liked}");
         let reply = app.reply(&coop.enterprise, c.thread_id, "Agreed.", Some(c.post_id), None).await;
         assert_eq!(reply.reply_to, Some(c.post_id));
-        let revisions: Page<Revision> = app.page(&format!("{post}/revisions"), coop.enterprise.auth()).await;
+        assert_eq!(reply.number, 6, "numbered among the posts its author reads");
+        let as_participant: Post = app.get(&format!("/posts/{}", reply.id), coop.participant.auth()).await.expect(200);
+        assert_eq!((as_participant.number, as_participant.reply_to), (4, None), "the participant reads four posts");
+        // The edit history is the author's (and moderators'), not every reader's.
+        assert_problem(&app.get(&format!("{post}/revisions"), coop.enterprise.auth()).await, 403, ErrorCode::Forbidden);
+        let revisions: Page<Revision> = app.page(&format!("{post}/revisions"), coop.rep.auth()).await;
+        assert!(revisions.items.len() >= 2, "{revisions:?}");
         assert!(revisions.items.iter().all(|r| r.body.contains(&c.marker)));
 
         // The worker member posts into B and likes its first post.
@@ -477,6 +548,30 @@ both_backends! {
         let open = format!("/threads/{}", world.open_thread);
         let locked: Thread = app.patch(&open, coop.moderator.auth(), &json!({"locked": true})).await.expect(200);
         assert!(locked.locked);
+
+        // In the locked thread the author of C's post may no longer delete it;
+        // the admin may. Readers' numbers close up; non-readers see no change at all.
+        let open_posts = format!("{open}/posts");
+        let participant_before: Page<Post> = app.page(&open_posts, coop.participant.auth()).await;
+        let participant_thread_before: Thread = app.get(&open, coop.participant.auth()).await.expect(200);
+        assert_problem(&app.delete(&post, coop.rep.auth()).await, 422, ErrorCode::ThreadLocked);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) AS n FROM posts WHERE deleted_at IS NOT NULL AND id = {}", c.post_id)), 0);
+        app.delete(&post, coop.admin.auth()).await.assert_status(204);
+        for reader in [&coop.enterprise, &coop.rep, &coop.admin] {
+            let posts: Page<Post> = app.page(&open_posts, reader.auth()).await;
+            let numbered: Vec<(i64, i32)> = posts.items.iter().map(|p| (p.id, p.number)).collect();
+            let expected: Vec<(i64, i32)> = [world.open_posts[0].id, world.open_posts[1].id, world.open_posts[3].id, world.open_posts[4].id, reply.id]
+                .into_iter()
+                .zip(1..)
+                .collect();
+            assert_eq!(numbered, expected, "{}: later posts move down", reader.username);
+            let by_id: Post = app.get(&format!("/posts/{}", reply.id), reader.auth()).await.expect(200);
+            assert_eq!((by_id.number, by_id.reply_to), (5, None), "{}", reader.username);
+        }
+        let participant_after: Page<Post> = app.page(&open_posts, coop.participant.auth()).await;
+        assert_eq!(participant_after, participant_before, "deleting a post the participant never read changes nothing they see");
+        let participant_thread_after: Thread = app.get(&open, coop.participant.auth()).await.expect(200);
+        assert_eq!(participant_thread_after, participant_thread_before);
         let a = &world.restricted[0];
         let refused = app.patch(&format!("/threads/{}", a.thread_id), coop.moderator.auth(), &json!({"locked": true})).await;
         assert_problem(&refused, 404, ErrorCode::NotFound);

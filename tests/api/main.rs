@@ -1,10 +1,11 @@
 //! HTTP-level integration tests for the Quorum API. Every suite that touches
-//! the database runs twice: on a temp SQLite file and on a fresh PostgreSQL
-//! database (see `quorum_tests::both_backends!`).
+//! the database runs twice: on a temp SQLite file and on a fresh schema of
+//! the PostgreSQL test database (see `quorum_tests::both_backends!`).
 
 mod auth;
 mod bad_input;
 mod content;
+mod http_semantics;
 mod leak_matrix;
 mod management;
 mod migrations;

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use quorum_tests::world::{BOARD, ENTERPRISE, WORKERS};
-use quorum_tests::{assert_field_error, assert_problem, both_backends, Coop, TestApp};
-use quorum_types::{Category, CreatedThread, ErrorCode, Group, Page, UserSummary};
+use quorum_tests::world::{BOARD, ENTERPRISE, PARTICIPANTS, WORKERS};
+use quorum_tests::{assert_field_error, assert_problem, both_backends, Account, Coop, TestApp};
+use quorum_types::{Category, CreatedThread, ErrorCode, Group, Page, Thread, UserSummary};
 use serde_json::json;
 
 both_backends! {
@@ -153,6 +153,145 @@ both_backends! {
         assert_eq!(listed.items.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>(), vec!["notices"]);
     }
 
+    async fn moves_and_audience_changes_keep_every_level_narrowing(app: TestApp) {
+        let app = &app;
+        let coop = Coop::create(app).await;
+        let (admin, rep, moderator) = (&coop.admin, &coop.rep, &coop.moderator);
+        app.create_category(admin, "open", &["signed-in"], &["signed-in"]).await;
+        app.create_category(admin, "public", &["everyone"], &["signed-in"]).await;
+        app.create_category(admin, "members", &[ENTERPRISE, WORKERS], &[ENTERPRISE, WORKERS]).await;
+        app.create_category(admin, "workers-room", &[WORKERS], &[WORKERS]).await;
+        app.create_category(admin, "common-room", &[PARTICIPANTS], &["signed-in"]).await;
+        let category_of = |id: i64| async move {
+            let thread: Thread = app.get(&format!("/threads/{id}"), admin.auth()).await.expect(200);
+            thread.category
+        };
+
+        // Moving a thread: its own audience must fit the new category …
+        let board = app.create_thread(rep, "open", "Board corner", "Text.", Some(&[BOARD])).await.thread.id;
+        let to = |slug: &str| json!({"category": slug});
+        for slug in ["members", "workers-room"] {
+            assert_field_error(&app.patch(&format!("/threads/{board}"), admin.auth(), &to(slug)).await, "category");
+        }
+        assert_eq!(category_of(board).await, "open");
+        for slug in ["public", "open"] {
+            let moved: Thread = app.patch(&format!("/threads/{board}"), admin.auth(), &to(slug)).await.expect(200);
+            assert_eq!(moved.category, slug, "under everyone or signed-in any group fits");
+        }
+        let workers = app.create_thread(rep, "open", "Rota", "Text.", Some(&[WORKERS])).await.thread.id;
+        app.reply(rep, workers, "Workers again.", None, Some(&[WORKERS])).await;
+        for slug in ["members", "workers-room"] {
+            let moved: Thread = app.patch(&format!("/threads/{workers}"), admin.auth(), &to(slug)).await.expect(200);
+            assert_eq!(moved.category, slug);
+        }
+
+        // … and without one, so must every live post audience in it; a
+        // moderator who cannot read the post is refused all the same.
+        let mixed = app.create_thread(rep, "open", "Open with asides", "Text.", None).await.thread.id;
+        app.reply(rep, mixed, "For everyone.", None, None).await;
+        let aside = app.reply(rep, mixed, "For the board.", None, Some(&[BOARD])).await;
+        assert_field_error(&app.patch(&format!("/threads/{mixed}"), moderator.auth(), &to("common-room")).await, "category");
+        assert_field_error(&app.patch(&format!("/threads/{mixed}"), admin.auth(), &to("members")).await, "category");
+        assert_eq!(category_of(mixed).await, "open");
+        app.delete(&format!("/posts/{}", aside.id), admin.auth()).await.assert_status(204);
+        let moved: Thread = app.patch(&format!("/threads/{mixed}"), moderator.auth(), &to("common-room")).await.expect(200);
+        assert_eq!(moved.category, "common-room", "a deleted post does not hold a thread back");
+
+        // Changing a category's audience: every thread audience in it, and
+        // every post audience in threads without one, must still fit.
+        let audience_of = || async {
+            let category: Category = app.get("/categories/members", admin.auth()).await.expect(200);
+            category.audience
+        };
+        let original = vec![ENTERPRISE.to_owned(), WORKERS.to_owned()];
+        app.create_thread(rep, "members", "Shift swaps", "Text.", Some(&[WORKERS])).await;
+        let open_in_members = app.create_thread(rep, "members", "Members all", "Text.", None).await.thread.id;
+        let enterprise_note = app.reply(rep, open_in_members, "Enterprise only.", None, Some(&[ENTERPRISE])).await;
+        let gone = app.create_thread(rep, "members", "Enterprise corner", "Text.", Some(&[ENTERPRISE])).await.thread.id;
+        app.delete(&format!("/threads/{gone}"), admin.auth()).await.assert_status(204);
+        let audience = |names: &[&str]| json!({"audience": names});
+        for names in [&[ENTERPRISE][..], &[WORKERS], &[BOARD]] {
+            let resp = app.patch("/categories/members", admin.auth(), &audience(names)).await;
+            assert_field_error(&resp, "audience");
+            assert_eq!(audience_of().await, original, "a refused change leaves the audience as it was");
+        }
+        for names in [&[ENTERPRISE, WORKERS, BOARD][..], &["signed-in"], &["everyone"], &[ENTERPRISE, WORKERS]] {
+            let updated: Category = app.patch("/categories/members", admin.auth(), &audience(names)).await.expect(200);
+            let mut expected: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+            expected.sort();
+            let mut got = updated.audience.clone();
+            got.sort();
+            assert_eq!(got, expected);
+        }
+        // Without the enterprise-only post (and with the enterprise thread
+        // deleted), workers alone will do.
+        app.delete(&format!("/posts/{}", enterprise_note.id), admin.auth()).await.assert_status(204);
+        let updated: Category = app.patch("/categories/members", admin.auth(), &audience(&[WORKERS])).await.expect(200);
+        assert_eq!(updated.audience, vec![WORKERS.to_owned()]);
+    }
+
+    async fn deleting_a_category_takes_its_deleted_threads_with_it(app: TestApp) {
+        let admin = app.admin().await;
+        let author = app.register("author").await;
+        let other = app.register("other").await;
+        let moderator = app.member(&admin, "moddy", &[quorum_types::GROUP_MODERATORS]).await;
+        app.create_category(&admin, "temp", &["signed-in"], &["signed-in"]).await;
+        app.create_category(&admin, "keep", &["signed-in"], &["signed-in"]).await;
+
+        // Content with every kind of dependent row, in both categories.
+        let mut content = Vec::new();
+        for category in ["temp", "keep"] {
+            let first = app.create_thread(&author, category, "Busy", "Opening.", None).await;
+            let reply = app.reply(&other, first.thread.id, "Reply.", None, None).await;
+            app.patch(&format!("/posts/{}", reply.id), other.auth(), &json!({"body": "Reply, edited."}))
+                .await
+                .assert_status(200);
+            app.put_empty(&format!("/posts/{}/like", reply.id), author.auth()).await.assert_status(200);
+            app.put_empty(&format!("/posts/{}/like", first.post.id), other.auth()).await.assert_status(200);
+            let quiet = app.create_thread(&author, category, "Quiet", "Nobody answered.", None).await;
+            content.push((first.thread.id, quiet.thread.id));
+        }
+        let (busy, quiet) = content[0];
+        let rows = |threads: &str| {
+            let posts = format!("SELECT id FROM posts WHERE thread_id IN ({threads})");
+            [
+                app.count(&format!("SELECT COUNT(*) AS n FROM threads WHERE id IN ({threads})")),
+                app.count(&format!("SELECT COUNT(*) AS n FROM posts WHERE thread_id IN ({threads})")),
+                app.count(&format!("SELECT COUNT(*) AS n FROM post_revisions WHERE post_id IN ({posts})")),
+                app.count(&format!("SELECT COUNT(*) AS n FROM likes WHERE post_id IN ({posts})")),
+            ]
+        };
+        let temp_threads = format!("{busy}, {quiet}");
+        let keep_threads = format!("{}, {}", content[1].0, content[1].1);
+        assert_eq!(rows(&temp_threads), [2, 3, 2, 2]);
+        let kept = rows(&keep_threads);
+        assert_eq!(kept, [2, 3, 2, 2]);
+
+        // Live threads hold the category, however many are deleted.
+        assert_problem(&app.delete("/categories/temp", admin.auth()).await, 409, ErrorCode::CategoryNotEmpty);
+        app.delete(&format!("/threads/{busy}"), moderator.auth()).await.assert_status(204);
+        assert_problem(&app.delete("/categories/temp", admin.auth()).await, 409, ErrorCode::CategoryNotEmpty);
+        assert_eq!(rows(&temp_threads), [2, 3, 2, 2], "a refused delete removes nothing");
+        app.delete(&format!("/threads/{quiet}"), author.auth()).await.assert_status(204);
+        let category: Category = app.get("/categories/temp", admin.auth()).await.expect(200);
+        assert_eq!(category.thread_count, 0);
+
+        // Only deleted threads left: the category goes, and they go with it.
+        app.delete("/categories/temp", admin.auth()).await.assert_status(204);
+        assert_problem(&app.get("/categories/temp", admin.auth()).await, 404, ErrorCode::NotFound);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM categories WHERE slug = 'temp'"), 0);
+        assert_eq!(rows(&temp_threads), [0, 0, 0, 0], "the deleted threads' rows are gone");
+        assert_eq!(rows(&keep_threads), kept, "another category's content is untouched");
+        let listed: Page<Category> = app.page("/categories", admin.auth()).await;
+        assert_eq!(listed.items.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>(), vec!["keep"]);
+
+        // The slug is free again, for an empty category.
+        let again = app.create_category(&admin, "temp", &["signed-in"], &["signed-in"]).await;
+        assert_eq!(again.thread_count, 0);
+        let threads: Page<Thread> = app.page("/threads?category=temp", admin.auth()).await;
+        assert!(threads.items.is_empty(), "{threads:?}");
+    }
+
     async fn a_member_can_start_a_thread_for_a_group_never_used_as_an_audience(app: TestApp) {
         let admin = app.admin().await;
         app.create_group(&admin, WORKERS).await;
@@ -221,5 +360,61 @@ both_backends! {
         assert_field_error(&resp, "reply_to");
         assert_eq!(threads(), 5);
         assert_eq!(posts(), 8);
+
+        audience_lists_are_bounded_and_slug_shaped(&app, admin, rep).await;
     }
+}
+
+/// At most 32 names, each slug-shaped once trimmed and lower-cased, at
+/// every level; `open` is a category anyone signed in reads, `rep` is on the board.
+async fn audience_lists_are_bounded_and_slug_shaped(app: &TestApp, admin: &Account, rep: &Account) {
+    let thread_id = app.create_thread(rep, "open", "Lists", "Text.", None).await.thread.id;
+    let rows = || {
+        ["categories", "threads", "posts", "audiences", "audience_groups"]
+            .map(|table| app.count(&format!("SELECT COUNT(*) AS n FROM {table}")))
+    };
+    let before = rows();
+
+    let long = "x".repeat(10_000);
+    let mut bad: Vec<Vec<String>> = vec![vec![BOARD.to_owned(); 33]];
+    for name in ["board!", "board room", "board_x", "bo\u{0}ard", "bo%61rd", "ünïcode", "../admins", long.as_str()] {
+        bad.push(vec![name.to_owned()]);
+        bad.push(vec![BOARD.to_owned(), name.to_owned()]);
+    }
+    for names in &bad {
+        let shown: String = format!("{names:?}").chars().take(80).collect();
+        let category = json!({"slug": "newcat", "name": "New", "audience": names});
+        let resp = app.post("/categories", admin.auth(), &category).await;
+        assert_field_error(&resp, "audience");
+        let posters = json!({"slug": "newcat", "name": "New", "posters": names});
+        assert_field_error(&app.post("/categories", admin.auth(), &posters).await, "posters");
+        let patch = app.patch("/categories/open", admin.auth(), &json!({"audience": names})).await;
+        assert_field_error(&patch, "audience");
+        let thread = json!({"category": "open", "title": "T", "body": "B", "audience": names});
+        assert_field_error(&app.post("/threads", rep.auth(), &thread).await, "audience");
+        let reply = json!({"body": "B", "audience": names});
+        let resp = app.post(&format!("/threads/{thread_id}/posts"), rep.auth(), &reply).await;
+        assert!(resp.status == 422, "{shown}: {resp}");
+        assert_field_error(&resp, "audience");
+    }
+    assert_eq!(rows(), before, "refused audiences wrote something");
+
+    // 32 names are fine (here, one group named 32 times), and names are
+    // trimmed and lower-cased before they are checked.
+    let most = vec![BOARD.to_owned(); 32];
+    let created: CreatedThread = app
+        .post("/threads", rep.auth(), &json!({"category": "open", "title": "T", "body": "B", "audience": most}))
+        .await
+        .expect(201);
+    assert_eq!(created.thread.audience, Some(vec![BOARD.to_owned()]));
+    let post: quorum_types::Post = app
+        .post(&format!("/threads/{thread_id}/posts"), rep.auth(), &json!({"body": "B", "audience": [" BOARD "]}))
+        .await
+        .expect(201);
+    assert_eq!(post.audience, Some(vec![BOARD.to_owned()]));
+    let category: Category = app
+        .post("/categories", admin.auth(), &json!({"slug": "most", "name": "Most", "audience": most, "posters": most}))
+        .await
+        .expect(201);
+    assert_eq!((category.audience.clone(), category.posters.clone()), (vec![BOARD.to_owned()], vec![BOARD.to_owned()]));
 }

@@ -1,6 +1,7 @@
 //! Property: for random groups, memberships and audiences at all three
 //! levels, "GET /posts/{id} is 200" agrees exactly with "the post is in
-//! GET /threads/{thread}/posts" and with a model of the rule computed here.
+//! GET /threads/{thread}/posts" and with a model of the rule computed here;
+//! and each viewer's post numbers run 1, 2, 3 … without gaps, the same by id.
 //!
 //! Spawning a server per case would be slow, so each backend gets one server
 //! (on its own thread) and every case builds a fresh world inside it: new
@@ -188,11 +189,15 @@ async fn check_world(fx: &Fixture, world: &World) -> Result<(), TestCaseError> {
         for (t, (thread_id, ids)) in threads.iter().enumerate() {
             let thread_readable = model_can_read(world, viewer, t, None);
             let list = app.get(&format!("/threads/{thread_id}/posts?limit=100"), token).await;
-            let listed: BTreeSet<i64> = match list.status {
-                200 => list.json::<Page<Post>>().items.iter().map(|p| p.id).collect(),
-                404 => BTreeSet::new(),
+            let listed_posts: Vec<Post> = match list.status {
+                200 => list.json::<Page<Post>>().items,
+                404 => Vec::new(),
                 _ => return Err(TestCaseError::fail(format!("{viewer:?}: {list}"))),
             };
+            let listed: BTreeSet<i64> = listed_posts.iter().map(|p| p.id).collect();
+            // Numbered 1, 2, 3 … among what this viewer reads: no gaps.
+            let numbers: Vec<i32> = listed_posts.iter().map(|p| p.number).collect();
+            prop_assert_eq!(numbers, (1..=listed_posts.len() as i32).collect::<Vec<_>>(), "{:?}: numbers", viewer);
             let by_thread_id = app.get(&format!("/threads/{thread_id}"), token).await;
             prop_assert_eq!(by_thread_id.status == 200, thread_readable, "{:?}: {}", viewer, by_thread_id);
             prop_assert_eq!(list.status == 200, thread_readable, "{:?}: {}", viewer, list);
@@ -204,6 +209,16 @@ async fn check_world(fx: &Fixture, world: &World) -> Result<(), TestCaseError> {
                 prop_assert!(got.status == 200 || got.status == 404, "{:?}: {}", viewer, got);
                 let by_id = got.status == 200;
                 prop_assert_eq!(by_id, listed.contains(id), "{:?}: GET /posts/{} vs list {:?}", viewer, id, listed);
+                if by_id {
+                    let number = listed_posts.iter().find(|p| p.id == *id).map(|p| p.number);
+                    prop_assert_eq!(
+                        Some(got.json::<Post>().number),
+                        number,
+                        "{:?}: number of post {} by id",
+                        viewer,
+                        id
+                    );
+                }
                 prop_assert_eq!(
                     by_id,
                     expected,

@@ -27,7 +27,7 @@ pub struct TestApp {
     pub jwt_secret: String,
     db: Db,
     // Declared last so the pool above is dropped before the database goes.
-    _database: TestDatabase,
+    database: TestDatabase,
 }
 
 impl TestApp {
@@ -92,12 +92,30 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             jwt_secret: JWT_SECRET.to_owned(),
             db,
-            _database: database,
+            database,
         }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The URL of this test's database, for a connection of the test's own
+    /// (to hold locks while the server works, say).
+    pub fn database_url(&self) -> String {
+        self.database.url()
+    }
+
+    /// Runs one writing SQL statement behind the server's back, to stage
+    /// states the API cannot reach on its own (a race lost, say); returns
+    /// the rows it touched.
+    pub fn execute(&self, sql: &str) -> usize {
+        let done =
+            self.db.write_blocking(|conn| diesel::sql_query(sql).execute(conn).map_err(quorum::error::ApiError::from));
+        match done {
+            Ok(n) => n,
+            Err(e) => panic!("{sql}: {e:?}"),
+        }
     }
 
     /// Runs a read-only SQL whose single column is aliased `n`.

@@ -23,6 +23,8 @@ pub struct Response {
     pub request: String,
     pub status: u16,
     pub content_type: String,
+    /// Every response header, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -62,6 +64,17 @@ impl Response {
     pub fn problem(&self) -> Problem {
         self.json()
     }
+
+    /// The first value of a header (the name is case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The `Location` header, asserting there is one.
+    #[track_caller]
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or_else(|| panic!("no Location header: {self}"))
+    }
 }
 
 impl fmt::Display for Response {
@@ -82,6 +95,16 @@ pub fn assert_problem(resp: &Response, status: u16, code: ErrorCode) -> Problem 
     assert_eq!(problem.code, code, "unexpected code for {resp}");
     assert_eq!(problem.status, status, "status field disagrees with HTTP status: {resp}");
     assert_eq!(code.status(), status, "test bug: {code:?} does not have status {status}");
+    if status == 401 {
+        // RFC 9110 §11.6.1: every 401 names the scheme to answer with.
+        let challenge = resp.header("www-authenticate").unwrap_or_default();
+        let scheme = challenge.split_whitespace().next().unwrap_or_default();
+        assert!(
+            scheme.eq_ignore_ascii_case("bearer"),
+            "a 401 without WWW-Authenticate: Bearer: {resp} {:?}",
+            resp.headers
+        );
+    }
     problem
 }
 
@@ -115,12 +138,26 @@ impl TestApp {
         token: Option<&str>,
         body: Option<(&str, Vec<u8>)>,
     ) -> Response {
+        let authorization = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = authorization.iter().map(|a| ("Authorization", a.as_str())).collect();
+        self.request_with_headers(method, path, &headers, body).await
+    }
+
+    /// Sends one request with exactly these extra headers (an
+    /// `Authorization` of any scheme, for instance).
+    pub async fn request_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Response {
         let path = full_path(path);
         let url = format!("{}{}", self.address, path);
         let client = awc::Client::builder().timeout(TIMEOUT).disable_redirects().finish();
         let mut req = client.request(method.clone(), url.as_str());
-        if let Some(token) = token {
-            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
         }
         let mut request = format!("{method} {path}");
         if let Some((content_type, bytes)) = &body {
@@ -138,11 +175,18 @@ impl TestApp {
             Err(e) => panic!("{method} {path}: {e}"),
         };
         let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (name.as_str().to_ascii_lowercase(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect();
         let body = match resp.body().limit(64 << 20).await {
             Ok(bytes) => bytes.to_vec(),
             Err(e) => panic!("{method} {path}: reading the body: {e}"),
         };
-        Response { request, status: resp.status().as_u16(), content_type, body }
+        Response { request, status: resp.status().as_u16(), content_type, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
@@ -215,12 +259,14 @@ impl TestApp {
         let port = self.port;
         let request = format!("{method} {path}");
         let exchanged = actix_web::rt::task::spawn_blocking(move || socket_exchange(port, head, body)).await;
-        let (status, content_type, body) = match exchanged {
+        let (status, headers, body) = match exchanged {
             Ok(Ok(parts)) => parts,
             Ok(Err(e)) => panic!("{request}: {e}"),
             Err(e) => panic!("{request}: {e}"),
         };
-        Response { request, status, content_type, body }
+        let content_type =
+            headers.iter().find(|(name, _)| name == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
+        Response { request, status, content_type, headers, body }
     }
 }
 
@@ -231,7 +277,10 @@ fn json_body<T: Serialize + ?Sized>(body: &T) -> (&'static str, Vec<u8>) {
     }
 }
 
-fn socket_exchange(port: u16, head: String, body: Vec<u8>) -> Result<(u16, String, Vec<u8>), String> {
+/// Status, headers (names in lower case) and body of a response.
+type Parsed = (u16, Vec<(String, String)>, Vec<u8>);
+
+fn socket_exchange(port: u16, head: String, body: Vec<u8>) -> Result<Parsed, String> {
     let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
     stream.set_read_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
     let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
@@ -270,7 +319,7 @@ fn socket_exchange(port: u16, head: String, body: Vec<u8>) -> Result<(u16, Strin
 
 /// A complete HTTP/1.1 response in `raw`, or `None` when more bytes are
 /// needed; `eof` says the connection has closed.
-fn parse_response(raw: &[u8], eof: bool) -> Result<Option<(u16, String, Vec<u8>)>, String> {
+fn parse_response(raw: &[u8], eof: bool) -> Result<Option<Parsed>, String> {
     let Some(head_end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Ok(None);
     };
@@ -283,18 +332,18 @@ fn parse_response(raw: &[u8], eof: bool) -> Result<Option<(u16, String, Vec<u8>)
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("bad status line {status_line:?}"))?;
-    let mut content_type = String::new();
+    let mut headers = Vec::new();
     let mut content_length = None;
     let mut chunked = false;
     for line in lines {
         let Some((name, value)) = line.split_once(':') else { continue };
-        let value = value.trim();
-        match name.trim().to_ascii_lowercase().as_str() {
-            "content-type" => content_type = value.to_owned(),
+        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+        match name.as_str() {
             "content-length" => content_length = value.parse::<usize>().ok(),
             "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
             _ => {}
         }
+        headers.push((name, value.to_owned()));
     }
     if chunked {
         let mut body = Vec::new();
@@ -308,7 +357,7 @@ fn parse_response(raw: &[u8], eof: bool) -> Result<Option<(u16, String, Vec<u8>)
                 .map_err(|_| format!("bad chunk size {size_text:?}"))?;
             let data_start = at + line_end + 2;
             if size == 0 {
-                return Ok(Some((status, content_type, body)));
+                return Ok(Some((status, headers, body)));
             }
             if rest.len() < data_start + size + 2 {
                 return Ok(None);
@@ -318,11 +367,11 @@ fn parse_response(raw: &[u8], eof: bool) -> Result<Option<(u16, String, Vec<u8>)
         }
     }
     match content_length {
-        Some(len) if rest.len() >= len => Ok(Some((status, content_type, rest[..len].to_vec()))),
+        Some(len) if rest.len() >= len => Ok(Some((status, headers, rest[..len].to_vec()))),
         Some(_) => Ok(None),
-        None if status == 204 || status == 304 => Ok(Some((status, content_type, Vec::new()))),
+        None if status == 204 || status == 304 => Ok(Some((status, headers, Vec::new()))),
         // Without a length the body ends when the connection closes.
-        None if eof => Ok(Some((status, content_type, rest.to_vec()))),
+        None if eof => Ok(Some((status, headers, rest.to_vec()))),
         None => Ok(None),
     }
 }

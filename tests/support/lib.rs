@@ -1,5 +1,5 @@
 //! Harness for Quorum's HTTP-level tests: a real server on port 0 over a
-//! throw-away database (a temp SQLite file or a fresh PostgreSQL database),
+//! throw-away database (a temp SQLite file or a fresh schema in PostgreSQL),
 //! typed request helpers built on the `quorum_types` wire types, and the
 //! fixtures most suites share.
 

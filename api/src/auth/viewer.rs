@@ -27,8 +27,9 @@ impl FromRequest for Viewer {
             };
             let header = header.map_err(|_| ApiError::unauthorized())?;
             let token = header
-                .strip_prefix("Bearer ")
-                .or_else(|| header.strip_prefix("bearer "))
+                .split_once(' ')
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token)
                 .ok_or_else(ApiError::unauthorized)?;
             let (user_id, generation) = state.jwt.verify(token.trim())?;
             state.db.read(move |conn| users::viewer(conn, &builtins, user_id, generation)).await?.ok_or_else(|| {

@@ -126,6 +126,7 @@ diesel::table! {
         id -> BigInt,
         user_id -> BigInt,
         family -> Text,
+        generation -> BigInt,
         token_hash -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
@@ -141,6 +142,7 @@ diesel::joinable!(audience_groups -> audiences (audience_id));
 diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(likes -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,

@@ -1,5 +1,6 @@
 //! Register, log in, refresh, log out.
 
+use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
 use quorum_types::{ErrorCode, LoginRequest, Problem, RefreshRequest, RegisterRequest, TokenPair};
 
@@ -14,21 +15,24 @@ use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
 use crate::validate;
 
-/// Issues an access token and a refresh token (in `family`, or a new one).
+/// A new access token with `refresh_token`, or with a new refresh token
+/// family when `None`. With a rotated token, `generation` is the one its
+/// rotation checked; a fresh sign-in uses the account's current one.
 fn token_pair(
     conn: &mut AnyConnection,
     state: &AppState,
     user_id: i64,
-    family: Option<String>,
-    refresh_token: Option<String>,
+    rotated: Option<(String, i64)>,
 ) -> Result<TokenPair, ApiError> {
-    let user = users::find(conn, user_id)?;
-    let refresh_token = match refresh_token {
-        Some(token) => token,
-        None => tokens::issue(conn, user_id, family)?,
+    let (refresh_token, generation) = match rotated {
+        Some(pair) => pair,
+        None => {
+            let generation = users::find(conn, user_id)?.token_generation;
+            (tokens::issue(conn, user_id, generation, None)?, generation)
+        }
     };
     Ok(TokenPair {
-        access_token: state.jwt.issue(user_id, user.token_generation)?,
+        access_token: state.jwt.issue(user_id, generation)?,
         token_type: "Bearer".into(),
         expires_in: ACCESS_TOKEN_SECONDS,
         refresh_token,
@@ -80,10 +84,10 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterReques
                     created_at: now(),
                 },
             )?;
-            token_pair(conn, &st, id, None, None)
+            token_pair(conn, &st, id, None)
         })
         .await?;
-    Ok(HttpResponse::Created().json(pair))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/me")).json(pair))
 }
 
 /// Sign in with username or e-mail and password.
@@ -117,7 +121,7 @@ pub async fn login(
     .await?
     .ok_or_else(|| ApiError::new(ErrorCode::InvalidCredentials, "wrong username, e-mail or password"))?;
     let st = state.clone();
-    Ok(web::Json(state.db.write(move |conn| token_pair(conn, &st, user_id, None, None)).await?))
+    Ok(web::Json(state.db.write(move |conn| token_pair(conn, &st, user_id, None)).await?))
 }
 
 /// Exchange a refresh token for a new pair. Each refresh token works once;
@@ -142,7 +146,9 @@ pub async fn refresh(
     let outcome = state
         .db
         .write(move |conn| match tokens::rotate(conn, &presented)? {
-            Refresh::Rotated { user_id, token } => token_pair(conn, &st, user_id, None, Some(token)).map(Some),
+            Refresh::Rotated { user_id, token, generation } => {
+                token_pair(conn, &st, user_id, Some((token, generation))).map(Some)
+            }
             Refresh::Reused | Refresh::Invalid => Ok(None),
         })
         .await?;

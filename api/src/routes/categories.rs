@@ -1,5 +1,6 @@
 //! Categories: readable ones for everybody, managed by admins.
 
+use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use quorum_types::{Category, CreateCategoryRequest, Page, PageQuery, Problem, UpdateCategoryRequest};
 
@@ -77,7 +78,9 @@ pub async fn create_category(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(category))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/categories/{}", category.slug)))
+        .json(category))
 }
 
 /// One category.
@@ -130,12 +133,14 @@ pub async fn update_category(
     let description = req.description.as_deref().map(|d| validate::description(&mut v, d));
     v.finish()?;
     let slug = slug.into_inner();
+    let builtins = state.builtins;
     let category = state
         .db
         .write(move |conn| {
             categories::update(
                 conn,
                 &viewer,
+                &builtins,
                 &slug,
                 CategoryChanges {
                     name: name.as_deref(),

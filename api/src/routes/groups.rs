@@ -1,5 +1,6 @@
 //! Groups and membership (admins only, except listing).
 
+use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{
     CreateGroupRequest, ErrorCode, Group, Page, PageQuery, Problem, UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE,
@@ -35,6 +36,28 @@ pub async fn list_groups(
     Ok(web::Json(Page { items, next_cursor }))
 }
 
+/// One group.
+#[utoipa::path(
+    tag = "groups",
+    params(("slug" = String, Path, description = "Group slug")),
+    responses(
+        (status = 200, description = "The group", body = Group),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/groups/{slug}")]
+pub async fn get_group(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<web::Json<Group>, ApiError> {
+    viewer.require_account()?;
+    let slug = slug.into_inner();
+    Ok(web::Json(state.db.read(move |conn| groups::get(conn, &slug)).await?))
+}
+
 /// Create a group.
 #[utoipa::path(
     tag = "groups",
@@ -64,7 +87,7 @@ pub async fn create_group(
     let description = validate::description(&mut v, &req.description);
     v.finish()?;
     let group = state.db.write(move |conn| groups::create(conn, &slug, &name, &description)).await?;
-    Ok(HttpResponse::Created().json(group))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/groups/{}", group.slug))).json(group))
 }
 
 /// Rename or describe a group.
@@ -203,6 +226,7 @@ pub async fn remove_member(
     state
         .db
         .write(move |conn| {
+            groups::lock(conn, admins)?;
             groups::remove_member(conn, &slug, &username)?;
             if groups::member_count(conn, admins)? == 0 {
                 return Err(ApiError::new(ErrorCode::Conflict, "the forum needs at least one admin"));

@@ -28,7 +28,8 @@ pub async fn get_me(state: web::Data<AppState>, viewer: Viewer) -> Result<web::J
 }
 
 /// Change display name, bio, time zone or password. A password change needs
-/// `current_password` and signs out every session (this response still succeeds).
+/// `current_password` and signs out every session, this one included: the
+/// response still succeeds, then sign in again with the new password.
 #[utoipa::path(
     tag = "me",
     request_body = UpdateMeRequest,

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::get_user)
         .service(groups::list_groups)
         .service(groups::create_group)
+        .service(groups::get_group)
         .service(groups::update_group)
         .service(groups::delete_group)
         .service(groups::list_members)
@@ -94,6 +95,71 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err: PathError, _req| ApiError::not_found().into())
 }
 
-pub async fn not_found(_req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found())
+/// Path templates and their methods, read from the OpenAPI document, so an
+/// existing path with the wrong method is a 405 with `Allow`, not a 404.
+pub struct RouteTable(Vec<(Vec<Option<String>>, Vec<&'static str>)>);
+
+impl RouteTable {
+    pub fn from_document(doc: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let segments =
+                    template.split('/').map(|part| (!part.starts_with('{')).then(|| part.to_owned())).collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(method, present)| present.then_some(method))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        RouteTable(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[&'static str]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(segments, methods)| {
+            let matches = segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(s, p)| s.as_deref().is_none_or(|s| s == *p));
+            matches.then_some(methods.as_slice())
+        })
+    }
+}
+
+pub async fn not_found(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    use actix_web::ResponseError;
+    match routes.allowed(req.path()) {
+        Some(methods) => {
+            let mut response = ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                format!("{} is not allowed here; use {}", req.method(), methods.join(", ")),
+            )
+            .error_response();
+            if let Ok(allow) = actix_web::http::header::HeaderValue::from_str(&methods.join(", ")) {
+                response.headers_mut().insert(actix_web::http::header::ALLOW, allow);
+            }
+            response
+        }
+        None => ApiError::not_found().error_response(),
+    }
+}
+
+/// `%00` in a path or query string can only be an attack or a mistake.
+pub async fn reject_nul(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let uri = req.uri().to_string();
+    if uri.contains("%00") || uri.contains('\0') {
+        return Err(ApiError::bad_request("the URL must not contain NUL characters").into());
+    }
+    next.call(req).await
 }

@@ -1,5 +1,6 @@
 //! Posts, their revisions and likes.
 
+use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{CreatePostRequest, Like, LikeState, Page, PageQuery, Post, Problem, Revision, UpdatePostRequest};
 
@@ -71,7 +72,7 @@ pub async fn create_post(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(post))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/posts/{}", post.id))).json(post))
 }
 
 /// One post.

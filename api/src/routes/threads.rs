@@ -1,5 +1,6 @@
 //! Threads.
 
+use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use quorum_types::{CreateThreadRequest, CreatedThread, Page, Problem, Thread, ThreadListQuery, UpdateThreadRequest};
 
@@ -72,7 +73,9 @@ pub async fn create_thread(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(created))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/threads/{}", created.thread.id)))
+        .json(created))
 }
 
 /// One thread.

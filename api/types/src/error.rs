@@ -40,6 +40,8 @@ pub enum ErrorCode {
     CannotLikeOwnPost,
     /// Built-in groups cannot be renamed or deleted.
     BuiltinGroup,
+    /// The path exists, but not with this method; see the `Allow` header.
+    MethodNotAllowed,
     /// The body is larger than the server accepts.
     PayloadTooLarge,
     /// The request body is not `application/json`.
@@ -58,6 +60,7 @@ impl ErrorCode {
             Unauthorized | InvalidCredentials | InvalidRefreshToken => 401,
             Forbidden | RegistrationClosed => 403,
             NotFound => 404,
+            MethodNotAllowed => 405,
             Conflict | CategoryNotEmpty | BuiltinGroup => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
@@ -84,6 +87,7 @@ impl ErrorCode {
             CategoryNotEmpty => "Category not empty",
             CannotLikeOwnPost => "Cannot like own post",
             BuiltinGroup => "Built-in group",
+            MethodNotAllowed => "Method not allowed",
             PayloadTooLarge => "Payload too large",
             UnsupportedMediaType => "Unsupported media type",
             Internal => "Internal server error",
@@ -109,6 +113,7 @@ impl ErrorCode {
             CategoryNotEmpty => "category_not_empty",
             CannotLikeOwnPost => "cannot_like_own_post",
             BuiltinGroup => "builtin_group",
+            MethodNotAllowed => "method_not_allowed",
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
             Internal => "internal",

@@ -126,7 +126,9 @@ pub struct UpdateThreadRequest {
 pub struct Post {
     pub id: i64,
     pub thread_id: i64,
-    /// Position in the thread, from 1.
+    /// Position among the posts of this thread that the viewer can read,
+    /// from 1: never a gap where a hidden or deleted post sits. Stable
+    /// references use `id`.
     pub number: i32,
     pub author: UserSummary,
     /// Markdown as written.

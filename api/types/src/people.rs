@@ -87,7 +87,7 @@ pub struct UpdateMeRequest {
     /// IANA time zone name.
     pub time_zone: Option<String>,
     /// Changing the password needs `current_password` too, and signs out
-    /// every other session.
+    /// every session, this one included.
     pub password: Option<String>,
     pub current_password: Option<String>,
 }

@@ -94,6 +94,9 @@ CREATE TABLE posts (
     deleted_at TIMESTAMP,
     UNIQUE (thread_id, number)
 );
+-- Keyset pagination walks a thread by id; `number` is storage order only
+-- (the API numbers posts per viewer, so gaps never hint at hidden posts).
+CREATE INDEX posts_thread_id ON posts (thread_id, id);
 CREATE INDEX posts_author ON posts (author_id);
 
 CREATE TABLE post_revisions (
@@ -119,6 +122,9 @@ CREATE TABLE refresh_tokens (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     family TEXT NOT NULL,
+    -- The account's token generation when issued: a logout or password
+    -- change racing a refresh cannot leave a live successor behind.
+    generation BIGINT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     created_at TIMESTAMP NOT NULL,
     expires_at TIMESTAMP NOT NULL,

@@ -7,8 +7,11 @@ use quorum_types::{AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN, GROUP_ADMINS, GROUP_MO
 
 use crate::db::policy::Viewer;
 use crate::db::schema::{audience_groups, audiences, groups};
-use crate::db::AnyConnection;
+use crate::db::{on_inner, AnyConnection};
 use crate::error::ApiError;
+
+/// More groups than any real audience needs; keeps one query's parameters bounded.
+pub const MAX_AUDIENCE_NAMES: usize = 32;
 
 /// Ids of the built-in groups; they cannot be deleted, so they are loaded once.
 #[derive(Debug, Clone, Copy)]
@@ -50,11 +53,19 @@ pub struct Audience {
 /// Turns audience names into a stored audience, creating it when new.
 /// Unknown names are a validation error on `field`.
 pub fn resolve(conn: &mut AnyConnection, names: &[String], field: &str) -> Result<Audience, ApiError> {
+    if names.len() > MAX_AUDIENCE_NAMES {
+        return Err(ApiError::field(field, format!("name at most {MAX_AUDIENCE_NAMES} groups")));
+    }
     let mut wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
     wanted.sort();
     wanted.dedup();
     if wanted.is_empty() || wanted.iter().any(String::is_empty) {
         return Err(ApiError::field(field, "name at least one group, or \"everyone\" or \"signed-in\""));
+    }
+    if let Some(bad) =
+        wanted.iter().find(|w| !w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
+        return Err(ApiError::field(field, format!("no such group: {bad:?}")));
     }
     let found: Vec<(i64, String)> =
         groups::table.filter(groups::slug.eq_any(&wanted)).select((groups::id, groups::slug)).load(conn)?;
@@ -67,20 +78,25 @@ pub fn resolve(conn: &mut AnyConnection, names: &[String], field: &str) -> Resul
     group_ids.sort_unstable();
     let key = group_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
 
-    let existing: Option<i64> =
-        audiences::table.filter(audiences::key.eq(&key)).select(audiences::id).first(conn).optional()?;
-    let id = match existing {
+    let find = |conn: &mut AnyConnection| -> QueryResult<Option<i64>> {
+        audiences::table.filter(audiences::key.eq(&key)).select(audiences::id).first(conn).optional()
+    };
+    let id = match find(conn)? {
         Some(id) => id,
         None => {
-            let id: i64 = diesel::insert_into(audiences::table)
+            // ON CONFLICT: two requests creating the same audience at once
+            // both end up with the one row.
+            on_inner!(conn, |c| diesel::insert_into(audiences::table)
                 .values(audiences::key.eq(&key))
-                .returning(audiences::id)
-                .get_result(conn)?;
-            // One row at a time: batch inserts do not compile over both backends.
+                .on_conflict_do_nothing()
+                .execute(c))?;
+            let id = find(conn)?.ok_or(diesel::result::Error::NotFound)?;
             for group_id in &group_ids {
-                diesel::insert_into(audience_groups::table)
-                    .values((audience_groups::audience_id.eq(id), audience_groups::group_id.eq(*group_id)))
-                    .execute(conn)?;
+                let row = (audience_groups::audience_id.eq(id), audience_groups::group_id.eq(*group_id));
+                on_inner!(conn, |c| diesel::insert_into(audience_groups::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c))?;
             }
             id
         }

@@ -7,10 +7,10 @@ use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 use quorum_types::{Category, ErrorCode, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN};
 
-use super::audiences;
+use super::audiences::{self, Builtins};
 use super::now;
 use crate::db::policy::{category_readable, thread_readable, Viewer};
-use crate::db::schema::{categories, threads};
+use crate::db::schema::{categories, likes, post_revisions, posts, threads};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 
@@ -38,6 +38,10 @@ pub fn list(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Category>, 
 
 /// A category the viewer may read, or 404.
 pub fn readable_row(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<CategoryRow, ApiError> {
+    if slug.contains('\0') {
+        // No slug holds NUL; PostgreSQL would refuse to even compare it.
+        return Err(ApiError::not_found());
+    }
     Ok(categories::table
         .filter(categories::slug.eq(slug))
         .filter(category_readable(&viewer.scope))
@@ -127,6 +131,7 @@ pub struct CategoryChanges<'a> {
 pub fn update(
     conn: &mut AnyConnection,
     viewer: &Viewer,
+    builtins: &Builtins,
     slug: &str,
     changes: CategoryChanges<'_>,
 ) -> Result<Category, ApiError> {
@@ -141,6 +146,7 @@ pub fn update(
     }
     if let Some(names) = changes.audience {
         let audience = audiences::resolve(conn, names, "audience")?;
+        check_levels_below(conn, builtins, row.id, &audience)?;
         diesel::update(target).set(categories::audience_id.eq(audience.id)).execute(conn)?;
     }
     if let Some(names) = changes.posters {
@@ -153,18 +159,55 @@ pub fn update(
     get(conn, viewer, slug)
 }
 
+/// A new category audience must still be narrowed by every thread
+/// audience in it, and by the post audiences of threads without one.
+fn check_levels_below(
+    conn: &mut AnyConnection,
+    builtins: &Builtins,
+    category_id: i64,
+    audience: &audiences::Audience,
+) -> Result<(), ApiError> {
+    let live = threads::table.filter(threads::category_id.eq(category_id)).filter(threads::deleted_at.is_null());
+    let thread_audiences: Vec<Option<i64>> =
+        live.filter(threads::audience_id.is_not_null()).select(threads::audience_id).distinct().load(conn)?;
+    let post_audiences: Vec<Option<i64>> = posts::table
+        .filter(posts::thread_id.eq_any(live.filter(threads::audience_id.is_null()).select(threads::id)))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::audience_id.is_not_null())
+        .select(posts::audience_id)
+        .distinct()
+        .load(conn)?;
+    for id in thread_audiences.into_iter().chain(post_audiences).flatten() {
+        let below = audiences::load(conn, id)?;
+        audiences::check_narrows(builtins, audience, &below, "audience")
+            .map_err(|_| ApiError::field("audience", "threads or posts in this category name groups outside it"))?;
+    }
+    Ok(())
+}
+
 /// Admins only; only an empty category can go, so threads are never
 /// deleted by accident. Unreadable is 404 before not-allowed is 403.
 pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(), ApiError> {
     let row = readable_row(conn, viewer, slug)?;
     viewer.require_admin()?;
-    let threads_in: i64 = threads::table.filter(threads::category_id.eq(row.id)).count().get_result(conn)?;
-    if threads_in > 0 {
+    let live: i64 = threads::table
+        .filter(threads::category_id.eq(row.id))
+        .filter(threads::deleted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    if live > 0 {
         return Err(ApiError::new(
             ErrorCode::CategoryNotEmpty,
-            format!("{slug} still holds {threads_in} thread(s); move or delete them first"),
+            format!("{slug} still holds {live} thread(s); move or delete them first"),
         ));
     }
+    // Threads deleted earlier go for good with their category.
+    let gone = threads::table.filter(threads::category_id.eq(row.id)).select(threads::id);
+    let gone_posts = posts::table.filter(posts::thread_id.eq_any(gone)).select(posts::id);
+    diesel::delete(likes::table.filter(likes::post_id.eq_any(gone_posts))).execute(conn)?;
+    diesel::delete(post_revisions::table.filter(post_revisions::post_id.eq_any(gone_posts))).execute(conn)?;
+    diesel::delete(posts::table.filter(posts::thread_id.eq_any(gone))).execute(conn)?;
+    diesel::delete(threads::table.filter(threads::category_id.eq(row.id))).execute(conn)?;
     diesel::delete(categories::table.find(row.id)).execute(conn)?;
     Ok(())
 }

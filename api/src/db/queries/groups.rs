@@ -46,6 +46,9 @@ pub fn list(conn: &mut AnyConnection) -> Result<Vec<Group>, ApiError> {
 }
 
 fn find_row(conn: &mut AnyConnection, slug: &str) -> Result<GroupRow, ApiError> {
+    if slug.contains('\0') {
+        return Err(ApiError::not_found());
+    }
     Ok(groups::table
         .filter(groups::slug.eq(slug))
         .filter(groups::pseudo.eq(false))
@@ -156,6 +159,13 @@ pub fn remove_member(conn: &mut AnyConnection, slug: &str, username: &str) -> Re
         group_members::table.filter(group_members::group_id.eq(group.id)).filter(group_members::user_id.eq(user.id)),
     )
     .execute(conn)?;
+    Ok(())
+}
+
+/// Takes the group's row lock (PostgreSQL; SQLite writers are serialised
+/// anyway), so checks on its membership cannot race each other.
+pub fn lock(conn: &mut AnyConnection, group_id: i64) -> Result<(), ApiError> {
+    diesel::update(groups::table.find(group_id)).set(groups::name.eq(groups::name)).execute(conn)?;
     Ok(())
 }
 

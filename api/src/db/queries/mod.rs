@@ -93,8 +93,13 @@ pub fn time_key(t: NaiveDateTime) -> i64 {
     t.and_utc().timestamp_micros()
 }
 
+/// Only times both backends can store (years 1970 to 9999) come back from a cursor.
 pub fn time_from_key(micros: i64) -> Result<NaiveDateTime, ApiError> {
-    chrono::DateTime::from_timestamp_micros(micros)
+    const YEAR_10000_MICROS: i64 = 253_402_300_800_000_000;
+    (0..YEAR_10000_MICROS)
+        .contains(&micros)
+        .then(|| chrono::DateTime::from_timestamp_micros(micros))
+        .flatten()
         .map(|t| t.naive_utc())
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidCursor, "the cursor is not one this list issued"))
 }
@@ -110,6 +115,8 @@ mod tests {
         assert!(decode_cursor(&c, 2).is_err());
         assert!(decode_cursor("not base64!", 1).is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("v1:x"), 1).is_err());
+        assert!(time_from_key(-1_000_000_000_000_000_000).is_err());
+        assert!(time_from_key(1_700_000_000_000_000).is_ok());
     }
 
     #[test]

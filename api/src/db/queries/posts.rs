@@ -64,6 +64,46 @@ pub fn post_readable_stats(
     Ok(rows.into_iter().map(|(id, n, last)| (id, (n, last))).collect())
 }
 
+/// Distinct audiences that live posts of these threads narrow to.
+pub fn narrowed_audiences(conn: &mut AnyConnection, thread_ids: &[i64]) -> QueryResult<Vec<i64>> {
+    let ids: Vec<Option<i64>> = posts::table
+        .filter(posts::thread_id.eq_any(thread_ids))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::audience_id.is_not_null())
+        .select(posts::audience_id)
+        .distinct()
+        .load(conn)?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
+/// Whether the thread has live replies by others that the viewer can read.
+pub fn has_readable_replies_by_others(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    thread_id: i64,
+    author_id: i64,
+) -> QueryResult<bool> {
+    let n: i64 = posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(posts::author_id.ne(author_id))
+        .filter(post_readable(&viewer.scope))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// How many posts of a thread before `before_id` the viewer can read.
+fn readable_before(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64, before_id: i64) -> QueryResult<i64> {
+    posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(posts::id.lt(before_id))
+        .filter(post_readable(&viewer.scope))
+        .count()
+        .get_result(conn)
+}
+
 /// A post the viewer may read, or 404.
 pub fn readable_row(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<PostRow, ApiError> {
     Ok(posts::table
@@ -87,17 +127,19 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<(Vec<Post>, Option<String>), ApiError> {
     threads::readable_row(conn, viewer, thread_id)?;
+    // Keyset on the post id (posts of a thread are numbered in id order):
+    // the cursor reveals nothing about posts the viewer cannot read.
     let after = page.after.as_ref().map_or(0, |a| a[0]);
     let rows: Vec<PostRow> = posts::table
         .inner_join(threads_t::table.inner_join(categories::table))
         .filter(posts::thread_id.eq(thread_id))
-        .filter(posts::number.gt(i32::try_from(after).unwrap_or(i32::MAX)))
+        .filter(posts::id.gt(after))
         .filter(post_readable(&viewer.scope))
-        .order(posts::number.asc())
+        .order(posts::id.asc())
         .limit(page.limit + 1)
         .select(PostRow::as_select())
         .load(conn)?;
-    let (rows, next) = page.finish(rows, |p| vec![i64::from(p.number)]);
+    let (rows, next) = page.finish(rows, |p| vec![p.id]);
     Ok((to_wire(conn, viewer, rows)?, next))
 }
 
@@ -121,12 +163,26 @@ pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) ->
     };
     let reply_ids: Vec<i64> = rows.iter().filter_map(|p| p.reply_to_id).collect();
     let readable_replies = readable_ids(conn, viewer, &reply_ids)?;
+    // Numbers count only what this viewer can read, so a gap never hints at
+    // a hidden or deleted post. Rows of one thread arrive consecutive and in
+    // order, so one count per thread is enough.
+    let mut numbers: HashMap<i64, i64> = HashMap::new();
+    let mut positions = Vec::with_capacity(rows.len());
+    for p in &rows {
+        let next = match numbers.get(&p.thread_id) {
+            Some(previous) => previous + 1,
+            None => readable_before(conn, viewer, p.thread_id, p.id)? + 1,
+        };
+        numbers.insert(p.thread_id, next);
+        positions.push(i32::try_from(next).unwrap_or(i32::MAX));
+    }
     Ok(rows
         .into_iter()
-        .map(|p| Post {
+        .zip(positions)
+        .map(|(p, number)| Post {
             id: p.id,
             thread_id: p.thread_id,
-            number: p.number,
+            number,
             author: users::summary_of(&authors, p.author_id),
             body: p.body,
             body_html: p.body_html,
@@ -144,6 +200,8 @@ pub fn check_body(body: &str) -> Result<(), ApiError> {
     let chars = body.chars().count();
     if body.trim().is_empty() {
         Err(ApiError::field("body", "must not be empty"))
+    } else if body.contains('\0') {
+        Err(ApiError::field("body", "must not contain NUL characters"))
     } else if chars > MAX_BODY_CHARS {
         Err(ApiError::field("body", format!("must be at most {MAX_BODY_CHARS} characters, not {chars}")))
     } else {
@@ -211,8 +269,12 @@ pub fn create(
     }
     check_body(reply.body)?;
     if let Some(target) = reply.reply_to {
-        let in_thread = readable_row(conn, viewer, target).ok().filter(|p| p.thread_id == thread.id);
-        if in_thread.is_none() {
+        let in_thread = match readable_row(conn, viewer, target) {
+            Ok(post) => post.thread_id == thread.id,
+            Err(e) if e.code == ErrorCode::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        if !in_thread {
             return Err(ApiError::field("reply_to", "no such post in this thread"));
         }
     }
@@ -229,6 +291,15 @@ pub fn create(
     Ok(to_wire(conn, viewer, vec![row])?.remove(0))
 }
 
+/// Refuses authors' changes in a locked thread; moderators may still act.
+fn check_unlocked(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64) -> Result<(), ApiError> {
+    let locked: bool = threads_t::table.find(thread_id).select(threads_t::locked).first(conn)?;
+    if locked && !viewer.can_moderate() {
+        return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
+    }
+    Ok(())
+}
+
 /// Edits keep every earlier text as a revision.
 pub fn update(conn: &mut AnyConnection, viewer: &Viewer, id: i64, body: &str) -> Result<Post, ApiError> {
     let account = viewer.require_account()?;
@@ -236,10 +307,16 @@ pub fn update(conn: &mut AnyConnection, viewer: &Viewer, id: i64, body: &str) ->
     if !viewer.can_edit(row.author_id) {
         return Err(ApiError::forbidden("only the author or a moderator may edit this post"));
     }
+    check_unlocked(conn, viewer, row.thread_id)?;
     check_body(body)?;
     if body != row.body {
         let at = now();
         let html = markdown::render(body);
+        // Updating first locks the post row on PostgreSQL, so concurrent
+        // edits number their revisions one after the other.
+        diesel::update(posts::table.find(id))
+            .set((posts::body.eq(body), posts::body_html.eq(&html), posts::edited_at.eq(Some(at))))
+            .execute(conn)?;
         let last: i32 = post_revisions::table
             .filter(post_revisions::post_id.eq(id))
             .select(diesel::dsl::max(post_revisions::number))
@@ -268,9 +345,6 @@ pub fn update(conn: &mut AnyConnection, viewer: &Viewer, id: i64, body: &str) ->
         for row in rows {
             diesel::insert_into(post_revisions::table).values(row).execute(conn)?;
         }
-        diesel::update(posts::table.find(id))
-            .set((posts::body.eq(body), posts::body_html.eq(&html), posts::edited_at.eq(Some(at))))
-            .execute(conn)?;
     }
     get(conn, viewer, id)
 }
@@ -281,17 +355,23 @@ pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(), 
     if !viewer.can_edit(row.author_id) {
         return Err(ApiError::forbidden("only the author or a moderator may delete this post"));
     }
+    check_unlocked(conn, viewer, row.thread_id)?;
     if row.number == 1 {
         return Err(ApiError::field("id", "the first post carries the thread: delete the thread instead"));
     }
     diesel::update(posts::table.find(id)).set(posts::deleted_at.eq(Some(now()))).execute(conn)?;
+    threads::refresh_bump(conn, row.thread_id)?;
     Ok(())
 }
 
-/// Every version of a post, the original first. A post never edited has
-/// one version, its current text.
+/// Every version of a post, the original first; a post never edited has
+/// one, its current text. Only the author and moderators see the history,
+/// so text edited out (a figure posted in the wrong place) stays out.
 pub fn revisions(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<Vec<Revision>, ApiError> {
     let post = readable_row(conn, viewer, id)?;
+    if !viewer.can_edit(post.author_id) {
+        return Err(ApiError::forbidden("the edit history is for the author and moderators"));
+    }
     let mut rows: Vec<(i32, String, String, i64, NaiveDateTime)> = post_revisions::table
         .filter(post_revisions::post_id.eq(id))
         .order(post_revisions::number.asc())

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use quorum_types::{CreatedThread, Thread};
+use quorum_types::{CreatedThread, ErrorCode, Thread};
 
 use super::audiences::{self, Builtins};
 use super::categories::{self, CategoryRow};
@@ -121,6 +121,8 @@ pub fn check_title(title: &str) -> Result<String, ApiError> {
     let chars = title.chars().count();
     if chars == 0 {
         Err(ApiError::field("title", "must not be empty"))
+    } else if title.contains('\0') {
+        Err(ApiError::field("title", "must not contain NUL characters"))
     } else if chars > MAX_TITLE_CHARS {
         Err(ApiError::field("title", format!("must be at most {MAX_TITLE_CHARS} characters, not {chars}")))
     } else {
@@ -143,7 +145,7 @@ pub fn create(
 ) -> Result<CreatedThread, ApiError> {
     let account = viewer.require_account()?;
     let category = categories::readable_row(conn, viewer, new.category)
-        .map_err(|_| ApiError::field("category", "no such category"))?;
+        .map_err(|e| e.missing_as_field("category", "no such category"))?;
     if !viewer.can_post_in(category.posters_id) {
         return Err(ApiError::forbidden("you may reply here but not start threads in this category"));
     }
@@ -199,6 +201,9 @@ pub fn update(
     if !viewer.can_edit(row.author_id) {
         return Err(ApiError::forbidden("only the author or a moderator may edit this thread"));
     }
+    if row.locked && !viewer.can_moderate() {
+        return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
+    }
     let target = threads::table.find(id);
     if let Some(title) = changes.title {
         let title = check_title(title)?;
@@ -212,9 +217,15 @@ pub fn update(
     }
     if let Some(slug) = changes.category {
         let category = categories::readable_row(conn, viewer, slug)
-            .map_err(|_| ApiError::field("category", "no such category"))?;
-        if let Some(audience_id) = row.audience_id {
-            let parent = categories::audience_of(conn, &category)?;
+            .map_err(|e| e.missing_as_field("category", "no such category"))?;
+        // Every narrower level must still narrow the new category: the
+        // thread's own audience, or else each audience its posts name.
+        let parent = categories::audience_of(conn, &category)?;
+        let below = match row.audience_id {
+            Some(audience_id) => vec![audience_id],
+            None => posts::narrowed_audiences(conn, &[id])?,
+        };
+        for audience_id in below {
             let own = audiences::load(conn, audience_id)?;
             audiences::check_narrows(builtins, &parent, &own, "category")?;
         }
@@ -223,11 +234,38 @@ pub fn update(
     get(conn, viewer, id)
 }
 
+/// Moves the thread's activity time back to its newest live post without
+/// an audience of its own (after a delete), so order never shows ghosts.
+pub fn refresh_bump(conn: &mut AnyConnection, id: i64) -> Result<(), ApiError> {
+    use crate::db::schema::posts;
+    let created: NaiveDateTime = threads::table.find(id).select(threads::created_at).first(conn)?;
+    let newest: Option<NaiveDateTime> = posts::table
+        .filter(posts::thread_id.eq(id))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::audience_id.is_null())
+        .select(diesel::dsl::max(posts::created_at))
+        .first(conn)?;
+    diesel::update(threads::table.find(id)).set(threads::bumped_at.eq(newest.unwrap_or(created))).execute(conn)?;
+    Ok(())
+}
+
 pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
     viewer.require_account()?;
     let row = readable_row(conn, viewer, id)?;
     if !viewer.can_edit(row.author_id) {
         return Err(ApiError::forbidden("only the author or a moderator may delete this thread"));
+    }
+    // An author may take back a thread nobody has answered; once others
+    // have replied, their posts go only by a moderator's decision.
+    if !viewer.can_moderate() {
+        if row.locked {
+            return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
+        }
+        // Only replies the author can read count: one they cannot see does
+        // not exist for them, not even as a refusal.
+        if posts::has_readable_replies_by_others(conn, viewer, id, row.author_id)? {
+            return Err(ApiError::forbidden("others have replied: ask a moderator to remove this thread"));
+        }
     }
     diesel::update(threads::table.find(id)).set(threads::deleted_at.eq(Some(now()))).execute(conn)?;
     Ok(())

@@ -71,6 +71,9 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<UserRow, ApiError> {
 /// By username or e-mail, case-insensitively (both are stored lowercase).
 pub fn find_by_login(conn: &mut AnyConnection, login: &str) -> Result<Option<UserRow>, ApiError> {
     let login = login.trim().to_lowercase();
+    if login.contains('\0') {
+        return Ok(None);
+    }
     Ok(users::table
         .filter(users::username.eq(&login).or(users::email.eq(&login)))
         .select(UserRow::as_select())
