@@ -342,6 +342,7 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
         let thread_restricted = !board_only && t % 20 == 7;
         let created = start + Duration::seconds(clock);
         let mut bumped = created;
+        let mut open_posts = 0;
         let first_post_id = post_id + 1;
         for number in 1..=count as i64 {
             post_id += 1;
@@ -351,6 +352,7 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
             let narrowed = number > 1 && !board_only && !thread_restricted && rng.gen_ratio(1, 10);
             if !narrowed {
                 bumped = at;
+                open_posts += 1;
             }
             let like_count = if rng.gen_ratio(1, 8) { rng.gen_range(1..=3) } else { 0 };
             let post_author = if number == 1 { author } else { user_id(rng.gen_range(0..user_count)) };
@@ -382,6 +384,7 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
             pinned: t < 3,
             locked: false,
             post_counter: count as i32,
+            open_posts,
             created_at: created,
             bumped_at: bumped,
             deleted_at: None,

@@ -4,3 +4,5 @@
 pub mod jwt;
 pub mod password;
 mod viewer;
+
+pub use viewer::Session;

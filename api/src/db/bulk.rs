@@ -43,6 +43,7 @@ pub struct ThreadRow {
     pub pinned: bool,
     pub locked: bool,
     pub post_counter: i32,
+    pub open_posts: i32,
     pub created_at: NaiveDateTime,
     pub bumped_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,

@@ -4,6 +4,7 @@
 //! `policy` inside every SQL statement.
 
 pub mod bulk;
+pub mod id_list;
 pub mod policy;
 pub mod queries;
 pub(crate) mod schema;
@@ -132,6 +133,9 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
+            // A broken connection fails its query and is replaced; checking
+            // every checkout would cost a round trip per request.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;

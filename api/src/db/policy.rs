@@ -5,11 +5,11 @@
 //! predicates below *inside its SQL*, never after the fact. Soft-deleted
 //! threads and posts are unreadable for everyone, so that is decided here too.
 
-use diesel::dsl::sql;
 use diesel::expression::{AppearsOnTable, BoxableExpression, SelectableExpression};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable};
+use diesel::sql_types::Bool;
 
+use super::id_list::{id_in, Always};
 use super::schema::{audience_groups, categories, posts, threads};
 use super::{AnyConnection, Backend};
 use crate::error::ApiError;
@@ -31,7 +31,7 @@ impl ReadScope {
             return Ok(ReadScope::All);
         }
         let mut ids: Vec<i64> = audience_groups::table
-            .filter(audience_groups::group_id.eq_any(principals))
+            .filter(id_in(audience_groups::group_id, principals))
             .select(audience_groups::audience_id)
             .distinct()
             .load(conn)?;
@@ -137,30 +137,19 @@ impl Viewer {
     }
 }
 
-/// A boolean SQL predicate over the query source `QS`.
-pub type Condition<QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool>>;
-
-/// The same, nullable: optional audiences are nullable columns. A NULL
-/// result never passes a filter.
-pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Nullable<Bool>>>;
-
-fn always<QS>() -> Predicate<QS> {
-    Box::new(sql::<Nullable<Bool>>("1 = 1"))
-}
+/// A boolean SQL predicate over the query source `QS`. Built from
+/// `id_in`/`Always`, so the statements stay cacheable.
+pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool>>;
 
 /// Rows of `categories` the viewer may read.
-pub fn category_readable<QS>(scope: &ReadScope) -> Condition<QS>
+pub fn category_readable<QS>(scope: &ReadScope) -> Predicate<QS>
 where
     categories::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
 {
     match scope {
-        ReadScope::All => Box::new(sql::<Bool>("1 = 1")),
-        ReadScope::Audiences(ids) => Box::new(categories::audience_id.eq_any(ids.clone())),
+        ReadScope::All => Box::new(Always),
+        ReadScope::Audiences(ids) => Box::new(id_in(categories::audience_id, ids)),
     }
-}
-
-fn some_ids(ids: &[i64]) -> Vec<Option<i64>> {
-    ids.iter().copied().map(Some).collect()
 }
 
 /// Rows of `threads` (joined with `categories`) the viewer may read.
@@ -170,12 +159,10 @@ where
     threads::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
     threads::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
 {
-    let alive: Condition<QS> = Box::new(threads::deleted_at.is_null());
+    let alive: Predicate<QS> = Box::new(threads::deleted_at.is_null());
     let audience: Predicate<QS> = match scope {
-        ReadScope::All => always(),
-        ReadScope::Audiences(ids) => {
-            Box::new(threads::audience_id.is_null().or(threads::audience_id.eq_any(some_ids(ids))))
-        }
+        ReadScope::All => Box::new(Always),
+        ReadScope::Audiences(ids) => Box::new(threads::audience_id.is_null().or(id_in(threads::audience_id, ids))),
     };
     Box::new(alive.and(audience).and(category_readable::<QS>(scope)))
 }
@@ -189,12 +176,10 @@ where
     posts::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
     posts::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
 {
-    let alive: Condition<QS> = Box::new(posts::deleted_at.is_null());
+    let alive: Predicate<QS> = Box::new(posts::deleted_at.is_null());
     let audience: Predicate<QS> = match scope {
-        ReadScope::All => always(),
-        ReadScope::Audiences(ids) => {
-            Box::new(posts::audience_id.is_null().or(posts::audience_id.eq_any(some_ids(ids))))
-        }
+        ReadScope::All => Box::new(Always),
+        ReadScope::Audiences(ids) => Box::new(posts::audience_id.is_null().or(id_in(posts::audience_id, ids))),
     };
     Box::new(alive.and(audience).and(thread_readable::<QS>(scope)))
 }

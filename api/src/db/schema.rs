@@ -78,6 +78,7 @@ diesel::table! {
         pinned -> Bool,
         locked -> Bool,
         post_counter -> Integer,
+        open_posts -> Integer,
         created_at -> Timestamp,
         bumped_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,

@@ -6,8 +6,8 @@ use quorum_types::{ErrorCode, LoginRequest, Problem, RefreshRequest, RegisterReq
 
 use crate::auth::jwt::ACCESS_TOKEN_SECONDS;
 use crate::auth::password;
+use crate::auth::Session;
 use crate::config::Registration;
-use crate::db::policy::Viewer;
 use crate::db::queries::tokens::{self, Refresh};
 use crate::db::queries::{now, users};
 use crate::db::{blocking, AnyConnection};
@@ -167,11 +167,11 @@ pub async fn refresh(
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, ApiError> {
-    let user_id = viewer.require_account()?.id;
-    state
-        .db
-        .write(move |conn| {
+pub async fn logout(session: Session) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
+    session
+        .write(move |conn, viewer| {
+            let user_id = viewer.require_account()?.id;
             tokens::revoke_all(conn, user_id)?;
             users::bump_token_generation(conn, user_id)
         })

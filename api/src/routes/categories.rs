@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use quorum_types::{Category, CreateCategoryRequest, Page, PageQuery, Problem, UpdateCategoryRequest};
 
-use crate::db::policy::Viewer;
+use crate::auth::Session;
 use crate::db::queries::categories::{self, CategoryChanges, NewCategory};
 use crate::db::queries::PageRequest;
 use crate::error::{ApiError, Validator};
@@ -24,12 +24,11 @@ use crate::validate;
 )]
 #[get("/categories")]
 pub async fn list_categories(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<Category>>, ApiError> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
-    let items = state.db.read(move |conn| categories::list(conn, &viewer)).await?;
+    let items = session.read(categories::list).await?;
     let (items, next_cursor) = page.slice(items);
     Ok(web::Json(Page { items, next_cursor }))
 }
@@ -50,23 +49,22 @@ pub async fn list_categories(
 )]
 #[post("/categories")]
 pub async fn create_category(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     body: web::Json<CreateCategoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    viewer.require_admin()?;
+    session.require_signed_in()?;
     let req = body.into_inner();
     let mut v = Validator::default();
     let slug = validate::slug(&mut v, "slug", &req.slug, 48);
     let name = validate::name(&mut v, "name", &req.name, 100);
     let description = validate::description(&mut v, &req.description);
     v.finish()?;
-    let category = state
-        .db
-        .write(move |conn| {
+    let category = session
+        .write(move |conn, viewer| {
+            viewer.require_admin()?;
             categories::create(
                 conn,
-                &viewer,
+                viewer,
                 NewCategory {
                     slug: &slug,
                     name: &name,
@@ -95,13 +93,9 @@ pub async fn create_category(
     security((), ("bearer" = []))
 )]
 #[get("/categories/{slug}")]
-pub async fn get_category(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    slug: web::Path<String>,
-) -> Result<web::Json<Category>, ApiError> {
+pub async fn get_category(session: Session, slug: web::Path<String>) -> Result<web::Json<Category>, ApiError> {
     let slug = slug.into_inner();
-    Ok(web::Json(state.db.read(move |conn| categories::get(conn, &viewer, &slug)).await?))
+    Ok(web::Json(session.read(move |conn, viewer| categories::get(conn, viewer, &slug)).await?))
 }
 
 /// Change a category's name, description, audience, posters or position (admins).
@@ -122,11 +116,11 @@ pub async fn get_category(
 #[patch("/categories/{slug}")]
 pub async fn update_category(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     slug: web::Path<String>,
     body: web::Json<UpdateCategoryRequest>,
 ) -> Result<web::Json<Category>, ApiError> {
-    viewer.require_account()?;
+    session.require_signed_in()?;
     let req = body.into_inner();
     let mut v = Validator::default();
     let name = req.name.as_deref().map(|n| validate::name(&mut v, "name", n, 100));
@@ -134,12 +128,11 @@ pub async fn update_category(
     v.finish()?;
     let slug = slug.into_inner();
     let builtins = state.builtins;
-    let category = state
-        .db
-        .write(move |conn| {
+    let category = session
+        .write(move |conn, viewer| {
             categories::update(
                 conn,
-                &viewer,
+                viewer,
                 &builtins,
                 &slug,
                 CategoryChanges {
@@ -169,13 +162,9 @@ pub async fn update_category(
     security(("bearer" = []))
 )]
 #[delete("/categories/{slug}")]
-pub async fn delete_category(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    viewer.require_account()?;
+pub async fn delete_category(session: Session, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
     let slug = slug.into_inner();
-    state.db.write(move |conn| categories::delete(conn, &viewer, &slug)).await?;
+    session.write(move |conn, viewer| categories::delete(conn, viewer, &slug)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,7 +7,7 @@ use quorum_types::{
     AUDIENCE_SIGNED_IN,
 };
 
-use crate::db::policy::Viewer;
+use crate::auth::Session;
 use crate::db::queries::{groups, PageRequest};
 use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
@@ -25,14 +25,10 @@ use crate::validate;
     security(("bearer" = []))
 )]
 #[get("/groups")]
-pub async fn list_groups(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<Group>>, ApiError> {
-    viewer.require_account()?;
+pub async fn list_groups(session: Session, query: web::Query<PageQuery>) -> Result<web::Json<Page<Group>>, ApiError> {
+    session.require_signed_in()?;
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
-    let (items, next_cursor) = page.slice(state.db.read(groups::list).await?);
+    let (items, next_cursor) = page.slice(session.read(|conn, _viewer| groups::list(conn)).await?);
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -48,14 +44,10 @@ pub async fn list_groups(
     security(("bearer" = []))
 )]
 #[get("/groups/{slug}")]
-pub async fn get_group(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    slug: web::Path<String>,
-) -> Result<web::Json<Group>, ApiError> {
-    viewer.require_account()?;
+pub async fn get_group(session: Session, slug: web::Path<String>) -> Result<web::Json<Group>, ApiError> {
+    session.require_signed_in()?;
     let slug = slug.into_inner();
-    Ok(web::Json(state.db.read(move |conn| groups::get(conn, &slug)).await?))
+    Ok(web::Json(session.read(move |conn, _viewer| groups::get(conn, &slug)).await?))
 }
 
 /// Create a group.
@@ -73,12 +65,8 @@ pub async fn get_group(
     security(("bearer" = []))
 )]
 #[post("/groups")]
-pub async fn create_group(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    body: web::Json<CreateGroupRequest>,
-) -> Result<HttpResponse, ApiError> {
-    viewer.require_admin()?;
+pub async fn create_group(session: Session, body: web::Json<CreateGroupRequest>) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
     let req = body.into_inner();
     let mut v = Validator::default();
     let slug = validate::slug(&mut v, "slug", &req.slug, 32);
@@ -86,7 +74,12 @@ pub async fn create_group(
     let name = validate::name(&mut v, "name", &req.name, 100);
     let description = validate::description(&mut v, &req.description);
     v.finish()?;
-    let group = state.db.write(move |conn| groups::create(conn, &slug, &name, &description)).await?;
+    let group = session
+        .write(move |conn, viewer| {
+            viewer.require_admin()?;
+            groups::create(conn, &slug, &name, &description)
+        })
+        .await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/groups/{}", group.slug))).json(group))
 }
 
@@ -108,20 +101,23 @@ pub async fn create_group(
 )]
 #[patch("/groups/{slug}")]
 pub async fn update_group(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     slug: web::Path<String>,
     body: web::Json<UpdateGroupRequest>,
 ) -> Result<web::Json<Group>, ApiError> {
-    viewer.require_admin()?;
+    session.require_signed_in()?;
     let req = body.into_inner();
     let mut v = Validator::default();
     let name = req.name.as_deref().map(|n| validate::name(&mut v, "name", n, 100));
     let description = req.description.as_deref().map(|d| validate::description(&mut v, d));
     v.finish()?;
     let slug = slug.into_inner();
-    let group =
-        state.db.write(move |conn| groups::update(conn, &slug, name.as_deref(), description.as_deref())).await?;
+    let group = session
+        .write(move |conn, viewer| {
+            viewer.require_admin()?;
+            groups::update(conn, &slug, name.as_deref(), description.as_deref())
+        })
+        .await?;
     Ok(web::Json(group))
 }
 
@@ -139,14 +135,15 @@ pub async fn update_group(
     security(("bearer" = []))
 )]
 #[delete("/groups/{slug}")]
-pub async fn delete_group(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    viewer.require_admin()?;
+pub async fn delete_group(session: Session, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
     let slug = slug.into_inner();
-    state.db.write(move |conn| groups::delete(conn, &slug)).await?;
+    session
+        .write(move |conn, viewer| {
+            viewer.require_admin()?;
+            groups::delete(conn, &slug)
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -165,15 +162,19 @@ pub async fn delete_group(
 )]
 #[get("/groups/{slug}/members")]
 pub async fn list_members(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<UserSummary>>, ApiError> {
-    viewer.require_admin()?;
+    session.require_signed_in()?;
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
     let slug = slug.into_inner();
-    let (items, next_cursor) = state.db.read(move |conn| groups::members(conn, &slug, &page)).await?;
+    let (items, next_cursor) = session
+        .read(move |conn, viewer| {
+            viewer.require_admin()?;
+            groups::members(conn, &slug, &page)
+        })
+        .await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -190,14 +191,15 @@ pub async fn list_members(
     security(("bearer" = []))
 )]
 #[put("/groups/{slug}/members/{username}")]
-pub async fn add_member(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    viewer.require_admin()?;
+pub async fn add_member(session: Session, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
     let (slug, username) = path.into_inner();
-    state.db.write(move |conn| groups::add_member(conn, &slug, &username)).await?;
+    session
+        .write(move |conn, viewer| {
+            viewer.require_admin()?;
+            groups::add_member(conn, &slug, &username)
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -217,15 +219,15 @@ pub async fn add_member(
 #[delete("/groups/{slug}/members/{username}")]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    viewer.require_admin()?;
+    session.require_signed_in()?;
     let (slug, username) = path.into_inner();
     let admins = state.builtins.admins;
-    state
-        .db
-        .write(move |conn| {
+    session
+        .write(move |conn, viewer| {
+            viewer.require_admin()?;
             groups::lock(conn, admins)?;
             groups::remove_member(conn, &slug, &username)?;
             if groups::member_count(conn, admins)? == 0 {

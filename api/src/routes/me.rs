@@ -4,8 +4,8 @@ use actix_web::{get, patch, web};
 use quorum_types::{Me, Problem, UpdateMeRequest};
 
 use crate::auth::password;
+use crate::auth::Session;
 use crate::db::blocking;
-use crate::db::policy::Viewer;
 use crate::db::queries::{tokens, users};
 use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
@@ -21,10 +21,10 @@ use crate::validate;
     security(("bearer" = []))
 )]
 #[get("/me")]
-pub async fn get_me(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Json<Me>, ApiError> {
-    let user_id = viewer.require_account()?.id;
+pub async fn get_me(state: web::Data<AppState>, session: Session) -> Result<web::Json<Me>, ApiError> {
+    session.require_signed_in()?;
     let builtins = state.builtins;
-    Ok(web::Json(state.db.read(move |conn| users::me(conn, &builtins, user_id)).await?))
+    Ok(web::Json(session.read(move |conn, viewer| users::me(conn, &builtins, viewer.require_account()?.id)).await?))
 }
 
 /// Change display name, bio, time zone or password. A password change needs
@@ -44,10 +44,10 @@ pub async fn get_me(state: web::Data<AppState>, viewer: Viewer) -> Result<web::J
 #[patch("/me")]
 pub async fn update_me(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     body: web::Json<UpdateMeRequest>,
 ) -> Result<web::Json<Me>, ApiError> {
-    let user_id = viewer.require_account()?.id;
+    session.require_signed_in()?;
     let req = body.into_inner();
     let mut v = Validator::default();
     let mut changes = users::UserChanges {
@@ -64,7 +64,8 @@ pub async fn update_me(
     }
     v.finish()?;
     if let (Some(new_password), Some(current)) = (req.password, req.current_password) {
-        let stored = state.db.read(move |conn| users::find(conn, user_id)).await?.password_hash;
+        let stored =
+            session.read(move |conn, viewer| users::find(conn, viewer.require_account()?.id)).await?.password_hash;
         changes.password_hash = Some(
             blocking(move || {
                 if password::verify(&current, &stored) {
@@ -77,9 +78,9 @@ pub async fn update_me(
         );
     }
     let builtins = state.builtins;
-    let me = state
-        .db
-        .write(move |conn| {
+    let me = session
+        .write(move |conn, viewer| {
+            let user_id = viewer.require_account()?.id;
             let password_changed = changes.password_hash.is_some();
             users::update(conn, user_id, &changes)?;
             if password_changed {

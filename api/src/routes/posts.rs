@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{CreatePostRequest, Like, LikeState, Page, PageQuery, Post, Problem, Revision, UpdatePostRequest};
 
-use crate::db::policy::Viewer;
+use crate::auth::Session;
 use crate::db::queries::posts::{self, NewReply};
 use crate::db::queries::{likes, PageRequest};
 use crate::error::ApiError;
@@ -24,14 +24,13 @@ use crate::startup::AppState;
 )]
 #[get("/threads/{id}/posts")]
 pub async fn list_posts(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     id: web::Path<i64>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<Post>>, ApiError> {
     let id = id.into_inner();
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
-    let (items, next_cursor) = state.db.read(move |conn| posts::list(conn, &viewer, id, &page)).await?;
+    let (items, next_cursor) = session.read(move |conn, viewer| posts::list(conn, viewer, id, &page)).await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -52,20 +51,19 @@ pub async fn list_posts(
 #[post("/threads/{id}/posts")]
 pub async fn create_post(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     id: web::Path<i64>,
     body: web::Json<CreatePostRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    viewer.require_account()?;
+    session.require_signed_in()?;
     let id = id.into_inner();
     let req = body.into_inner();
     let builtins = state.builtins;
-    let post = state
-        .db
-        .write(move |conn| {
+    let post = session
+        .write(move |conn, viewer| {
             posts::create(
                 conn,
-                &viewer,
+                viewer,
                 &builtins,
                 id,
                 NewReply { body: &req.body, reply_to: req.reply_to, audience: req.audience.as_deref() },
@@ -87,13 +85,9 @@ pub async fn create_post(
     security((), ("bearer" = []))
 )]
 #[get("/posts/{id}")]
-pub async fn get_post(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    id: web::Path<i64>,
-) -> Result<web::Json<Post>, ApiError> {
+pub async fn get_post(session: Session, id: web::Path<i64>) -> Result<web::Json<Post>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(state.db.read(move |conn| posts::get(conn, &viewer, id)).await?))
+    Ok(web::Json(session.read(move |conn, viewer| posts::get(conn, viewer, id)).await?))
 }
 
 /// Edit a post (author, moderators); the earlier text stays as a revision.
@@ -113,15 +107,14 @@ pub async fn get_post(
 )]
 #[patch("/posts/{id}")]
 pub async fn update_post(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     id: web::Path<i64>,
     body: web::Json<UpdatePostRequest>,
 ) -> Result<web::Json<Post>, ApiError> {
-    viewer.require_account()?;
+    session.require_signed_in()?;
     let id = id.into_inner();
     let text = body.into_inner().body;
-    Ok(web::Json(state.db.write(move |conn| posts::update(conn, &viewer, id, &text)).await?))
+    Ok(web::Json(session.write(move |conn, viewer| posts::update(conn, viewer, id, &text)).await?))
 }
 
 /// Soft-delete a reply (author, moderators). The first post goes with its thread.
@@ -138,14 +131,10 @@ pub async fn update_post(
     security(("bearer" = []))
 )]
 #[delete("/posts/{id}")]
-pub async fn delete_post(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    viewer.require_account()?;
+pub async fn delete_post(session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
     let id = id.into_inner();
-    state.db.write(move |conn| posts::delete(conn, &viewer, id)).await?;
+    session.write(move |conn, viewer| posts::delete(conn, viewer, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -163,14 +152,13 @@ pub async fn delete_post(
 )]
 #[get("/posts/{id}/revisions")]
 pub async fn list_revisions(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     id: web::Path<i64>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<Revision>>, ApiError> {
     let id = id.into_inner();
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
-    let (items, next_cursor) = page.slice(state.db.read(move |conn| posts::revisions(conn, &viewer, id)).await?);
+    let (items, next_cursor) = page.slice(session.read(move |conn, viewer| posts::revisions(conn, viewer, id)).await?);
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -187,14 +175,10 @@ pub async fn list_revisions(
     security(("bearer" = []))
 )]
 #[put("/posts/{id}/like")]
-pub async fn like_post(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    id: web::Path<i64>,
-) -> Result<web::Json<LikeState>, ApiError> {
-    viewer.require_account()?;
+pub async fn like_post(session: Session, id: web::Path<i64>) -> Result<web::Json<LikeState>, ApiError> {
+    session.require_signed_in()?;
     let id = id.into_inner();
-    Ok(web::Json(state.db.write(move |conn| likes::like(conn, &viewer, id)).await?))
+    Ok(web::Json(session.write(move |conn, viewer| likes::like(conn, viewer, id)).await?))
 }
 
 /// Take a like back (idempotent).
@@ -209,14 +193,10 @@ pub async fn like_post(
     security(("bearer" = []))
 )]
 #[delete("/posts/{id}/like")]
-pub async fn unlike_post(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    id: web::Path<i64>,
-) -> Result<web::Json<LikeState>, ApiError> {
-    viewer.require_account()?;
+pub async fn unlike_post(session: Session, id: web::Path<i64>) -> Result<web::Json<LikeState>, ApiError> {
+    session.require_signed_in()?;
     let id = id.into_inner();
-    Ok(web::Json(state.db.write(move |conn| likes::unlike(conn, &viewer, id)).await?))
+    Ok(web::Json(session.write(move |conn, viewer| likes::unlike(conn, viewer, id)).await?))
 }
 
 /// Who liked a post, oldest first.
@@ -233,13 +213,12 @@ pub async fn unlike_post(
 )]
 #[get("/posts/{id}/likes")]
 pub async fn list_likes(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     id: web::Path<i64>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<Like>>, ApiError> {
     let id = id.into_inner();
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 2)?;
-    let (items, next_cursor) = state.db.read(move |conn| likes::list(conn, &viewer, id, &page)).await?;
+    let (items, next_cursor) = session.read(move |conn, viewer| likes::list(conn, viewer, id, &page)).await?;
     Ok(web::Json(Page { items, next_cursor }))
 }

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use quorum_types::{CreateThreadRequest, CreatedThread, Page, Problem, Thread, ThreadListQuery, UpdateThreadRequest};
 
-use crate::db::policy::Viewer;
+use crate::auth::Session;
 use crate::db::queries::threads::{self, NewThread, ThreadChanges};
 use crate::db::queries::PageRequest;
 use crate::error::ApiError;
@@ -24,14 +24,13 @@ use crate::startup::AppState;
 )]
 #[get("/threads")]
 pub async fn list_threads(
-    state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     query: web::Query<ThreadListQuery>,
 ) -> Result<web::Json<Page<Thread>>, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 3)?;
     let (items, next_cursor) =
-        state.db.read(move |conn| threads::list(conn, &viewer, query.category.as_deref(), &page)).await?;
+        session.read(move |conn, viewer| threads::list(conn, viewer, query.category.as_deref(), &page)).await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -51,18 +50,17 @@ pub async fn list_threads(
 #[post("/threads")]
 pub async fn create_thread(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     body: web::Json<CreateThreadRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    viewer.require_account()?;
+    session.require_signed_in()?;
     let req = body.into_inner();
     let builtins = state.builtins;
-    let created = state
-        .db
-        .write(move |conn| {
+    let created = session
+        .write(move |conn, viewer| {
             threads::create(
                 conn,
-                &viewer,
+                viewer,
                 &builtins,
                 NewThread {
                     category: &req.category,
@@ -90,13 +88,9 @@ pub async fn create_thread(
     security((), ("bearer" = []))
 )]
 #[get("/threads/{id}")]
-pub async fn get_thread(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    id: web::Path<i64>,
-) -> Result<web::Json<Thread>, ApiError> {
+pub async fn get_thread(session: Session, id: web::Path<i64>) -> Result<web::Json<Thread>, ApiError> {
     let id = id.into_inner();
-    Ok(web::Json(state.db.read(move |conn| threads::get(conn, &viewer, id)).await?))
+    Ok(web::Json(session.read(move |conn, viewer| threads::get(conn, viewer, id)).await?))
 }
 
 /// Retitle (author, moderators), pin, lock or move (moderators).
@@ -117,20 +111,19 @@ pub async fn get_thread(
 #[patch("/threads/{id}")]
 pub async fn update_thread(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    session: Session,
     id: web::Path<i64>,
     body: web::Json<UpdateThreadRequest>,
 ) -> Result<web::Json<Thread>, ApiError> {
-    viewer.require_account()?;
+    session.require_signed_in()?;
     let id = id.into_inner();
     let req = body.into_inner();
     let builtins = state.builtins;
-    let thread = state
-        .db
-        .write(move |conn| {
+    let thread = session
+        .write(move |conn, viewer| {
             threads::update(
                 conn,
-                &viewer,
+                viewer,
                 &builtins,
                 id,
                 ThreadChanges {
@@ -158,13 +151,9 @@ pub async fn update_thread(
     security(("bearer" = []))
 )]
 #[delete("/threads/{id}")]
-pub async fn delete_thread(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    viewer.require_account()?;
+pub async fn delete_thread(session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
     let id = id.into_inner();
-    state.db.write(move |conn| threads::delete(conn, &viewer, id)).await?;
+    session.write(move |conn, viewer| threads::delete(conn, viewer, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,10 +3,9 @@
 use actix_web::{get, web};
 use quorum_types::{Problem, UserProfile};
 
-use crate::db::policy::Viewer;
+use crate::auth::Session;
 use crate::db::queries::users;
 use crate::error::ApiError;
-use crate::startup::AppState;
 
 /// A member's public profile.
 #[utoipa::path(
@@ -20,11 +19,7 @@ use crate::startup::AppState;
     security((), ("bearer" = []))
 )]
 #[get("/users/{username}")]
-pub async fn get_user(
-    state: web::Data<AppState>,
-    _viewer: Viewer,
-    username: web::Path<String>,
-) -> Result<web::Json<UserProfile>, ApiError> {
+pub async fn get_user(session: Session, username: web::Path<String>) -> Result<web::Json<UserProfile>, ApiError> {
     let username = username.into_inner();
-    Ok(web::Json(state.db.read(move |conn| users::profile(conn, &username)).await?))
+    Ok(web::Json(session.read(move |conn, _viewer| users::profile(conn, &username)).await?))
 }

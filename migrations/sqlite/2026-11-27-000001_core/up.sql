@@ -70,6 +70,9 @@ CREATE TABLE threads (
     pinned BOOLEAN NOT NULL DEFAULT 0,
     locked BOOLEAN NOT NULL DEFAULT 0,
     post_counter INTEGER NOT NULL DEFAULT 0,
+    -- Live posts without an audience of their own: everyone who reads the
+    -- thread reads these, so lists add only the narrowed posts per viewer.
+    open_posts INTEGER NOT NULL DEFAULT 0,
     created_at TIMESTAMP NOT NULL,
     -- Moved only by posts without their own audience, so ordering never
     -- reveals a restricted reply.
@@ -96,7 +99,10 @@ CREATE TABLE posts (
 );
 -- Keyset pagination walks a thread by id; `number` is storage order only
 -- (the API numbers posts per viewer, so gaps never hint at hidden posts).
-CREATE INDEX posts_thread_id ON posts (thread_id, id);
+-- Covering, so numbering a page counts readable posts from the index alone.
+CREATE INDEX posts_thread_id ON posts (thread_id, id, deleted_at, audience_id);
+-- Narrowed posts of a thread, the only ones lists count per viewer.
+CREATE INDEX posts_thread_audience ON posts (thread_id, audience_id);
 CREATE INDEX posts_author ON posts (author_id);
 
 CREATE TABLE post_revisions (

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use quorum_types::{AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN, GROUP_ADMINS, GROUP_MODERATORS};
 
+use crate::db::id_list::id_in;
 use crate::db::policy::Viewer;
 use crate::db::schema::{audience_groups, audiences, groups};
 use crate::db::{on_inner, AnyConnection};
@@ -132,7 +133,7 @@ pub fn slugs(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, 
     }
     let rows: Vec<(i64, String)> = audience_groups::table
         .inner_join(groups::table)
-        .filter(audience_groups::audience_id.eq_any(ids))
+        .filter(id_in(audience_groups::audience_id, ids))
         .select((audience_groups::audience_id, groups::slug))
         .order((audience_groups::audience_id, groups::slug))
         .load(conn)?;

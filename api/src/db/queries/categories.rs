@@ -9,6 +9,7 @@ use quorum_types::{Category, ErrorCode, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN};
 
 use super::audiences::{self, Builtins};
 use super::now;
+use crate::db::id_list::id_in;
 use crate::db::policy::{category_readable, thread_readable, Viewer};
 use crate::db::schema::{categories, likes, post_revisions, posts, threads};
 use crate::db::AnyConnection;
@@ -58,7 +59,7 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<CategoryRow>) ->
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let stats: Vec<(i64, i64, Option<NaiveDateTime>)> = threads::table
         .inner_join(categories::table)
-        .filter(threads::category_id.eq_any(&ids))
+        .filter(id_in(threads::category_id, &ids))
         .filter(thread_readable(&viewer.scope))
         .group_by(threads::category_id)
         .select((threads::category_id, count_star(), max(threads::bumped_at)))

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use quorum_types::{ErrorCode, Group, UserSummary};
 
 use super::{now, users, PageRequest};
+use crate::db::id_list::id_in;
 use crate::db::schema::{group_members, groups, users as users_t};
 use crate::db::{on_inner, AnyConnection};
 use crate::error::ApiError;
@@ -22,7 +23,7 @@ struct GroupRow {
 fn to_wire(conn: &mut AnyConnection, rows: Vec<GroupRow>) -> QueryResult<Vec<Group>> {
     let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
     let counts: Vec<(i64, i64)> = group_members::table
-        .filter(group_members::group_id.eq_any(&ids))
+        .filter(id_in(group_members::group_id, &ids))
         .group_by(group_members::group_id)
         .select((group_members::group_id, count_star()))
         .load(conn)?;

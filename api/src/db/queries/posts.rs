@@ -10,6 +10,7 @@ use quorum_types::{ErrorCode, Post, Revision};
 use super::audiences::{self, Builtins};
 use super::threads::{self, ThreadRow};
 use super::{now, users, PageRequest};
+use crate::db::id_list::id_in;
 use crate::db::policy::{post_readable, Viewer};
 use crate::db::schema::{categories, likes, post_revisions, posts, threads as threads_t};
 use crate::db::AnyConnection;
@@ -41,22 +42,26 @@ pub fn readable_ids(conn: &mut AnyConnection, viewer: &Viewer, ids: &[i64]) -> Q
     }
     let found: Vec<i64> = posts::table
         .inner_join(threads_t::table.inner_join(categories::table))
-        .filter(posts::id.eq_any(ids))
+        .filter(id_in(posts::id, ids))
         .filter(post_readable(&viewer.scope))
         .select(posts::id)
         .load(conn)?;
     Ok(found.into_iter().collect())
 }
 
-/// Per thread: how many posts the viewer can read, and when the newest was written.
-pub fn post_readable_stats(
+/// Per thread: the live posts with an audience of their own that the
+/// viewer can read, and when the newest was written. Posts without one are
+/// counted on the thread (`open_posts`), so only the few narrowed posts are
+/// aggregated per request.
+pub fn narrowed_readable_stats(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     thread_ids: &[i64],
 ) -> QueryResult<HashMap<i64, (i64, Option<NaiveDateTime>)>> {
     let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = posts::table
         .inner_join(threads_t::table.inner_join(categories::table))
-        .filter(posts::thread_id.eq_any(thread_ids))
+        .filter(id_in(posts::thread_id, thread_ids))
+        .filter(posts::audience_id.is_not_null())
         .filter(post_readable(&viewer.scope))
         .group_by(posts::thread_id)
         .select((posts::thread_id, count_star(), max(posts::created_at)))
@@ -154,7 +159,7 @@ pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) ->
     let liked: HashSet<i64> = match viewer.user_id() {
         Some(me) => likes::table
             .filter(likes::user_id.eq(me))
-            .filter(likes::post_id.eq_any(&post_ids))
+            .filter(id_in(likes::post_id, &post_ids))
             .select(likes::post_id)
             .load::<i64>(conn)?
             .into_iter()
@@ -229,7 +234,9 @@ pub fn insert(
     if audience_id.is_none() {
         // Restricted replies do not move the thread, so the thread order
         // never hints at them.
-        diesel::update(threads_t::table.find(thread.id)).set(threads_t::bumped_at.eq(created)).execute(conn)?;
+        diesel::update(threads_t::table.find(thread.id))
+            .set((threads_t::bumped_at.eq(created), threads_t::open_posts.eq(threads_t::open_posts + 1)))
+            .execute(conn)?;
     }
     let html = markdown::render(body);
     let id: i64 = diesel::insert_into(posts::table)
@@ -360,6 +367,11 @@ pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(), 
         return Err(ApiError::field("id", "the first post carries the thread: delete the thread instead"));
     }
     diesel::update(posts::table.find(id)).set(posts::deleted_at.eq(Some(now()))).execute(conn)?;
+    if row.audience_id.is_none() {
+        diesel::update(threads_t::table.find(row.thread_id))
+            .set(threads_t::open_posts.eq(threads_t::open_posts - 1))
+            .execute(conn)?;
+    }
     threads::refresh_bump(conn, row.thread_id)?;
     Ok(())
 }

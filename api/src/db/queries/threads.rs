@@ -8,7 +8,7 @@ use quorum_types::{CreatedThread, ErrorCode, Thread};
 
 use super::audiences::{self, Builtins};
 use super::categories::{self, CategoryRow};
-use super::posts::{self, post_readable_stats};
+use super::posts::{self, narrowed_readable_stats};
 use super::{now, time_from_key, time_key, users, PageRequest};
 use crate::db::policy::{thread_readable, Viewer};
 use crate::db::schema::{categories as categories_t, threads};
@@ -27,6 +27,7 @@ pub struct ThreadRow {
     pub audience_id: Option<i64>,
     pub pinned: bool,
     pub locked: bool,
+    pub open_posts: i32,
     pub created_at: NaiveDateTime,
     pub bumped_at: NaiveDateTime,
 }
@@ -90,7 +91,7 @@ pub fn list(
 /// reply count and last activity among posts the viewer can read.
 fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, String)>) -> Result<Vec<Thread>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|(t, _)| t.id).collect();
-    let stats: HashMap<i64, (i64, Option<NaiveDateTime>)> = post_readable_stats(conn, viewer, &ids)?;
+    let narrowed: HashMap<i64, (i64, Option<NaiveDateTime>)> = narrowed_readable_stats(conn, viewer, &ids)?;
     let author_ids: Vec<i64> = rows.iter().map(|(t, _)| t.author_id).collect();
     let authors = users::summaries(conn, &author_ids)?;
     let audience_ids: Vec<i64> = rows.iter().filter_map(|(t, _)| t.audience_id).collect();
@@ -98,7 +99,11 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
     Ok(rows
         .into_iter()
         .map(|(t, category)| {
-            let (visible, last) = stats.get(&t.id).copied().unwrap_or((0, None));
+            // Open posts are readable by whoever reads the thread; add the
+            // narrowed ones this viewer may read.
+            let (extra, newest_narrowed) = narrowed.get(&t.id).copied().unwrap_or((0, None));
+            let visible = i64::from(t.open_posts) + extra;
+            let last = newest_narrowed.map_or(t.bumped_at, |n| n.max(t.bumped_at));
             Thread {
                 id: t.id,
                 category,
@@ -108,7 +113,7 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
                 locked: t.locked,
                 reply_count: (visible - 1).max(0),
                 created_at: t.created_at.and_utc(),
-                last_activity_at: last.unwrap_or(t.created_at).and_utc(),
+                last_activity_at: last.and_utc(),
                 can_reply: viewer.can_reply(t.locked),
                 title: t.title,
             }
@@ -167,6 +172,7 @@ pub fn create(
             threads::pinned.eq(false),
             threads::locked.eq(false),
             threads::post_counter.eq(0),
+            threads::open_posts.eq(0),
             threads::created_at.eq(created),
             threads::bumped_at.eq(created),
         ))

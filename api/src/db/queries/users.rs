@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use quorum_types::{ErrorCode, Me, UserProfile, UserSummary};
 
 use super::audiences::Builtins;
+use crate::db::id_list::id_in;
 use crate::db::policy::{Account, ReadScope, Viewer};
 use crate::db::schema::{group_members, groups, users};
 use crate::db::AnyConnection;
@@ -140,7 +141,7 @@ pub fn summaries(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i
     ids.sort_unstable();
     ids.dedup();
     let rows: Vec<(i64, String, String)> = users::table
-        .filter(users::id.eq_any(&ids))
+        .filter(id_in(users::id, &ids))
         .select((users::id, users::username, users::display_name))
         .load(conn)?;
     Ok(rows.into_iter().map(|(id, username, display_name)| (id, UserSummary { id, username, display_name })).collect())
