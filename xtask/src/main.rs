@@ -1,5 +1,7 @@
-//! Workspace tasks for Quorum: `cargo xtask run | test | openapi`.
+//! Workspace tasks for Quorum: `cargo xtask run | test | openapi | bench`.
 //! Standard library only, so it builds in seconds on a fresh clone.
+
+mod bench;
 
 use std::env;
 use std::ffi::OsString;
@@ -20,6 +22,10 @@ Commands:
   test [ARGS...]  make sure PostgreSQL is up, then run every test on
                   SQLite and PostgreSQL (ARGS go to `cargo test`)
   openapi         regenerate openapi/openapi.json from the code
+  bench [OPTS]    seed 1,000 and 1,000,000 posts, load the API with wrk and
+                  print req/s and p99 as ratios against a plain actix-web
+                  handler; OPTS: --postgres (SQLite and PostgreSQL),
+                  --posts N (one size), --seconds N, --connections N
   help            show this message
 ";
 
@@ -35,6 +41,7 @@ fn main() -> ExitCode {
         Some("run") => run(&rest),
         Some("test") => test(&rest),
         Some("openapi") => openapi(),
+        Some("bench") => bench::bench(&rest),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

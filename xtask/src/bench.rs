@@ -1,0 +1,343 @@
+//! `cargo xtask bench`: seeded data sets, a load generator, and figures
+//! printed as ratios against a plain actix-web JSON handler measured in the
+//! same run on the same machine. Nothing here asserts a speed.
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use crate::{cargo, target_dir, Result};
+
+const BASELINE_ADDR: &str = "127.0.0.1:18090";
+const QUORUM_ADDR: &str = "127.0.0.1:18091";
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// Every data set has threads of this many posts, so a thread page is
+/// comparable across sizes.
+const POSTS_PER_THREAD: u64 = 1000;
+const PAGE: u32 = 25;
+/// The deep page: thread page 30 of 40.
+const DEEP_PAGE: u32 = 30;
+
+struct Options {
+    postgres: bool,
+    seconds: u32,
+    connections: u32,
+    sizes: Vec<u64>,
+}
+
+fn options(extra: &[OsString]) -> Result<Options> {
+    let mut opts = Options { postgres: false, seconds: 10, connections: 64, sizes: vec![1_000, 1_000_000] };
+    let mut args = extra.iter().filter_map(|a| a.to_str());
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| -> Result<u64> {
+            args.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{name} needs a number"))
+        };
+        match arg {
+            "--postgres" => opts.postgres = true,
+            "--seconds" => opts.seconds = value("--seconds")? as u32,
+            "--connections" => opts.connections = value("--connections")? as u32,
+            "--posts" => opts.sizes = vec![value("--posts")?],
+            other => return Err(format!("unknown bench option {other}; see `cargo xtask help`")),
+        }
+    }
+    Ok(opts)
+}
+
+/// One measured endpoint.
+struct Figure {
+    label: String,
+    requests_per_second: f64,
+    p99_ms: f64,
+}
+
+pub fn bench(extra: &[OsString]) -> Result {
+    let opts = options(extra)?;
+    ensure_wrk()?;
+    cargo(&["build", "--release", "-p", "quorum", "--bin", "quorum", "--example", "baseline"])?;
+    let release = target_dir().join("release");
+    let quorum = release.join("quorum");
+
+    let mut baseline = Server::start(Command::new(release.join("examples").join("baseline")).arg(BASELINE_ADDR))?;
+    baseline.wait_ready(BASELINE_ADDR, "/")?;
+    let reference = wrk(&opts, "plain actix-web JSON handler (2.3 KB, no database)", BASELINE_ADDR, "/", None)?;
+    drop(baseline);
+
+    let mut figures = Vec::new();
+    let backends: &[&str] = if opts.postgres { &["sqlite", "postgres"] } else { &["sqlite"] };
+    for backend in backends {
+        for &posts in &opts.sizes {
+            figures.extend(measure_data_set(&opts, &quorum, backend, posts)?);
+        }
+    }
+
+    println!("\nOn this machine ({} cores), wrk -t2 -c{} -d{}s on loopback:", cores(), opts.connections, opts.seconds);
+    println!("{:<78} {:>10} {:>9} {:>7}", "endpoint", "req/s", "p99 ms", "ratio");
+    for f in std::iter::once(&reference).chain(&figures) {
+        println!(
+            "{:<78} {:>10.0} {:>9.2} {:>6.2}x",
+            f.label,
+            f.requests_per_second,
+            f.p99_ms,
+            f.requests_per_second / reference.requests_per_second
+        );
+    }
+    Ok(())
+}
+
+fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) -> Result<Vec<Figure>> {
+    let threads = (posts / POSTS_PER_THREAD).max(1);
+    let scratch = std::env::temp_dir().join(format!("quorum-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+    let database = Database::create(backend, &scratch, posts)?;
+
+    println!("\n== {backend}, {posts} posts in {threads} threads");
+    let started = Instant::now();
+    let seed = Command::new(quorum)
+        .args(["seed", "--bulk", "--threads", &threads.to_string(), "--posts", &posts.to_string()])
+        .env("DATABASE_URL", &database.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .map_err(|e| format!("cannot run quorum seed: {e}"))?;
+    if !seed.status.success() {
+        return Err(format!("quorum seed failed: {}", String::from_utf8_lossy(&seed.stderr)));
+    }
+    print!("{}", String::from_utf8_lossy(&seed.stdout));
+    println!("(seeding took {:.1} s)", started.elapsed().as_secs_f64());
+
+    let mut server = Server::start(
+        Command::new(quorum)
+            .args(["serve", "--bind", QUORUM_ADDR])
+            .env("DATABASE_URL", &database.url)
+            .env("QUORUM_JWT_SECRET", "bench-secret-bench-secret-bench-secret-0123")
+            .env("RUST_LOG", "warn"),
+    )?;
+    server.wait_ready(QUORUM_ADDR, "/readyz")?;
+
+    let login = http("POST", "/api/v1/auth/login", None, Some(r#"{"login":"bulk1","password":"bulk-password-2026"}"#))?;
+    let token = json_string(&login, "access_token").ok_or_else(|| format!("login failed: {login}"))?;
+    let list = http("GET", "/api/v1/threads?limit=1", Some(&token), None)?;
+    let thread = json_number(&list, "id").ok_or_else(|| format!("no thread listed: {list}"))?;
+    let first_page = format!("/api/v1/threads/{thread}/posts?limit={PAGE}");
+    let mut cursor = String::new();
+    for _ in 1..DEEP_PAGE {
+        let page = http("GET", &format!("{first_page}&cursor={cursor}"), Some(&token), None)?;
+        cursor = json_string(&page, "next_cursor").ok_or_else(|| format!("thread {thread} ended early"))?;
+    }
+    let last_post = http("GET", &format!("{first_page}&cursor={cursor}"), Some(&token), None)?;
+    let post = json_number(&last_post, "id").ok_or_else(|| "no post on the deep page".to_string())?;
+
+    let tag = format!("{backend} {posts:>7} posts:");
+    let runs = [
+        (format!("{tag} thread page 1 ({PAGE} posts, member)"), first_page.clone(), Some(&token)),
+        (format!("{tag} thread page {DEEP_PAGE} (member)"), format!("{first_page}&cursor={cursor}"), Some(&token)),
+        (format!("{tag} thread list, 20 threads (member)"), "/api/v1/threads?limit=20".to_string(), Some(&token)),
+        (
+            format!("{tag} thread list, 20 threads (anonymous)"),
+            "/api/v1/threads?category=bulk-general&limit=20".to_string(),
+            None,
+        ),
+        (format!("{tag} one post (member)"), format!("/api/v1/posts/{post}"), Some(&token)),
+    ];
+    let mut figures = Vec::new();
+    for (label, path, token) in runs {
+        figures.push(wrk(opts, &label, QUORUM_ADDR, &path, token.map(String::as_str))?);
+    }
+    server.stop();
+    drop(database);
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(figures)
+}
+
+/// A scratch database, removed when dropped.
+struct Database {
+    url: String,
+    pg_name: Option<String>,
+}
+
+impl Database {
+    fn create(backend: &str, scratch: &Path, posts: u64) -> Result<Database> {
+        if backend == "sqlite" {
+            return Ok(Database { url: scratch.join("bench.db").display().to_string(), pg_name: None });
+        }
+        let name = format!("quorum_bench_{}_{posts}", std::process::id());
+        psql(&format!("DROP DATABASE IF EXISTS {name}"))?;
+        psql(&format!("CREATE DATABASE {name}"))?;
+        Ok(Database { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), pg_name: Some(name) })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            let _ = psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+fn psql(sql: &str) -> Result {
+    let out = Command::new("psql")
+        .args([PG_ADMIN_URL, "-q", "-c", sql])
+        .output()
+        .map_err(|e| format!("psql is needed for --postgres: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("psql: {}", String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+/// A child process killed when dropped.
+struct Server(Child);
+
+impl Server {
+    fn start(command: &mut Command) -> Result<Server> {
+        command.stdout(Stdio::null()).stderr(Stdio::inherit());
+        command.spawn().map(Server).map_err(|e| format!("cannot start {command:?}: {e}"))
+    }
+
+    fn wait_ready(&mut self, addr: &str, path: &str) -> Result {
+        for _ in 0..100 {
+            if request(addr, "GET", path, None, None).is_ok_and(|r| r.starts_with("HTTP/1.1 200")) {
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return Err(format!("server on {addr} exited: {status}"));
+            }
+            sleep(Duration::from_millis(100));
+        }
+        Err(format!("server on {addr} did not become ready"))
+    }
+
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn ensure_wrk() -> Result {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    println!("installing wrk (Debian package)");
+    let _ = Command::new("apt-get").args(["update", "-q"]).status();
+    let mut install = Command::new("apt-get");
+    install.args(["install", "-y", "-q", "wrk"]);
+    crate::status(install, "apt-get install wrk")
+}
+
+fn wrk(opts: &Options, label: &str, addr: &str, path: &str, token: Option<&str>) -> Result<Figure> {
+    let mut command = Command::new("wrk");
+    command.args([
+        "-t2",
+        &format!("-c{}", opts.connections),
+        &format!("-d{}s", opts.seconds),
+        "--latency",
+        &format!("http://{addr}{path}"),
+    ]);
+    if let Some(token) = token {
+        command.args(["-H", &format!("Authorization: Bearer {token}")]);
+    }
+    let out = command.output().map_err(|e| format!("cannot run wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.contains("Non-2xx") {
+        return Err(format!("{label}: some responses were not 2xx:\n{text}"));
+    }
+    let requests_per_second = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("{label}: cannot read wrk's output:\n{text}"))?;
+    let p99_ms = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .and_then(|v| milliseconds(v.trim()))
+        .ok_or_else(|| format!("{label}: no p99 in wrk's output:\n{text}"))?;
+    println!("  {label}: {requests_per_second:.0} req/s, p99 {p99_ms:.2} ms");
+    Ok(Figure { label: label.to_string(), requests_per_second, p99_ms })
+}
+
+/// wrk prints latencies as `812.00us`, `4.20ms` or `1.02s`.
+fn milliseconds(value: &str) -> Option<f64> {
+    let (number, scale) = if let Some(n) = value.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = value.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = value.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    number.parse::<f64>().ok().map(|n| n * scale)
+}
+
+fn http(method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Result<String> {
+    let raw = request(QUORUM_ADDR, method, path, token, body)?;
+    Ok(raw.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+}
+
+/// A minimal HTTP/1.1 request with `Connection: close`.
+fn request(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Result<String> {
+    let mut stream = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+    let body = body.unwrap_or("");
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{auth}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).map_err(|e| e.to_string())?;
+    Ok(response)
+}
+
+/// The first `"key":"value"` string in a JSON text (enough for our own responses).
+fn json_string(json: &str, key: &str) -> Option<String> {
+    let start = json.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let end = json[start..].find('"')?;
+    Some(json[start..start + end].to_string())
+}
+
+fn json_number(json: &str, key: &str) -> Option<i64> {
+    let start = json.find(&format!("\"{key}\":"))? + key.len() + 3;
+    let digits: String = json[start..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_latencies_convert_to_milliseconds() {
+        assert_eq!(milliseconds("812.00us"), Some(0.812));
+        assert_eq!(milliseconds("4.20ms"), Some(4.2));
+        assert_eq!(milliseconds("1.50s"), Some(1500.0));
+        assert_eq!(milliseconds("fast"), None);
+    }
+
+    #[test]
+    fn json_fields_are_found() {
+        let body = r#"{"items":[{"id":42,"title":"x"}],"next_cursor":"djE6MjU"}"#;
+        assert_eq!(json_number(body, "id"), Some(42));
+        assert_eq!(json_string(body, "next_cursor").as_deref(), Some("djE6MjU"));
+        assert_eq!(json_string(r#"{"next_cursor":null}"#, "next_cursor"), None);
+    }
+}
