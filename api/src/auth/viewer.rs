@@ -38,19 +38,24 @@ impl Session {
         }
     }
 
+    /// `f`, preceded by resolving the viewer on the same connection.
+    fn with_viewer<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection, &Viewer) -> Result<T, ApiError> + Send + 'static,
+    ) -> impl FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static {
+        let session = self.clone();
+        move |conn| {
+            let viewer = session.viewer(conn)?;
+            f(conn, &viewer)
+        }
+    }
+
     /// Resolves the viewer, then runs `f`, on one pooled connection.
     pub async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut AnyConnection, &Viewer) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let session = self.clone();
-        self.state
-            .db
-            .read(move |conn| {
-                let viewer = session.viewer(conn)?;
-                f(conn, &viewer)
-            })
-            .await
+        self.state.db.read(self.with_viewer(f)).await
     }
 
     /// Resolves the viewer and runs `f` in one write transaction.
@@ -58,14 +63,7 @@ impl Session {
         &self,
         f: impl FnOnce(&mut AnyConnection, &Viewer) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let session = self.clone();
-        self.state
-            .db
-            .write(move |conn| {
-                let viewer = session.viewer(conn)?;
-                f(conn, &viewer)
-            })
-            .await
+        self.state.db.write(self.with_viewer(f)).await
     }
 }
 

@@ -46,11 +46,6 @@ impl ReadScope {
             ReadScope::Audiences(ids) => ids.binary_search(&audience_id).is_ok(),
         }
     }
-
-    /// An optional narrowing: `None` means "no narrowing at this level".
-    pub fn includes_narrowing(&self, audience_id: Option<i64>) -> bool {
-        audience_id.is_none_or(|id| self.includes(id))
-    }
 }
 
 /// The signed-in account behind a request.

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{
-    CreateGroupRequest, ErrorCode, Group, Page, PageQuery, Problem, UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE,
+    CreateGroupRequest, Group, Page, PageQuery, Problem, UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE,
     AUDIENCE_SIGNED_IN,
 };
 
@@ -228,12 +228,7 @@ pub async fn remove_member(
     session
         .write(move |conn, viewer| {
             viewer.require_admin()?;
-            groups::lock(conn, admins)?;
-            groups::remove_member(conn, &slug, &username)?;
-            if groups::member_count(conn, admins)? == 0 {
-                return Err(ApiError::new(ErrorCode::Conflict, "the forum needs at least one admin"));
-            }
-            Ok(())
+            groups::remove_member(conn, admins, &slug, &username)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

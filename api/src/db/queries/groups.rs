@@ -152,24 +152,21 @@ pub fn add_member(conn: &mut AnyConnection, slug: &str, username: &str) -> Resul
     Ok(())
 }
 
-/// Idempotent: removing a non-member changes nothing.
-pub fn remove_member(conn: &mut AnyConnection, slug: &str, username: &str) -> Result<(), ApiError> {
+/// Idempotent: removing a non-member changes nothing. The forum keeps at
+/// least one admin: the admins row is locked first (PostgreSQL; SQLite
+/// writers are serialised anyway), so two admins removing each other at
+/// once cannot both succeed.
+pub fn remove_member(conn: &mut AnyConnection, admins: i64, slug: &str, username: &str) -> Result<(), ApiError> {
+    diesel::update(groups::table.find(admins)).set(groups::name.eq(groups::name)).execute(conn)?;
     let group = find_row(conn, slug)?;
     let user = users::find_by_username(conn, username)?;
     diesel::delete(
         group_members::table.filter(group_members::group_id.eq(group.id)).filter(group_members::user_id.eq(user.id)),
     )
     .execute(conn)?;
+    let remaining: i64 = group_members::table.filter(group_members::group_id.eq(admins)).count().get_result(conn)?;
+    if remaining == 0 {
+        return Err(ApiError::new(ErrorCode::Conflict, "the forum needs at least one admin"));
+    }
     Ok(())
-}
-
-/// Takes the group's row lock (PostgreSQL; SQLite writers are serialised
-/// anyway), so checks on its membership cannot race each other.
-pub fn lock(conn: &mut AnyConnection, group_id: i64) -> Result<(), ApiError> {
-    diesel::update(groups::table.find(group_id)).set(groups::name.eq(groups::name)).execute(conn)?;
-    Ok(())
-}
-
-pub fn member_count(conn: &mut AnyConnection, group_id: i64) -> Result<i64, ApiError> {
-    Ok(group_members::table.filter(group_members::group_id.eq(group_id)).count().get_result(conn)?)
 }
