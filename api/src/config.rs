@@ -2,12 +2,14 @@
 
 use std::path::PathBuf;
 
-/// Who may create an account through `POST /auth/register`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registration {
-    Open,
-    Closed,
-}
+/// Who may create an account through `POST /auth/register` (the wire type,
+/// so `GET /site` reports the setting as it is).
+pub use quorum_types::Registration;
+
+pub const DEFAULT_SITE_NAME: &str = "Quorum";
+
+/// A setup token fixed through the environment must not be guessable.
+const MIN_SETUP_TOKEN_LEN: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -19,18 +21,24 @@ pub struct Settings {
     /// database when absent, so instances sharing a database agree.
     pub jwt_secret: Option<String>,
     pub registration: Registration,
-    /// Origins allowed by CORS; empty means any origin (bearer tokens, no cookies).
+    /// Origins allowed by CORS; empty means any origin (bearer tokens; the
+    /// refresh cookie is never allowed cross-origin).
     pub cors_origins: Vec<String>,
     /// Connections in the pool.
     pub pool_size: u32,
     /// Directory of the built single-page app, served at `/` when present.
     pub static_dir: Option<PathBuf>,
+    /// The forum's name, as `GET /site` reports it.
+    pub site_name: String,
+    /// The first-run setup token, instead of a generated one.
+    pub setup_token: Option<String>,
 }
 
 impl Settings {
     /// Reads `DATABASE_URL`, `QUORUM_DATA_DIR`, `QUORUM_BIND`,
     /// `QUORUM_JWT_SECRET`, `QUORUM_REGISTRATION`, `QUORUM_CORS_ORIGINS`,
-    /// `QUORUM_POOL_SIZE` and `QUORUM_STATIC_DIR`.
+    /// `QUORUM_POOL_SIZE`, `QUORUM_STATIC_DIR`, `QUORUM_SITE_NAME` and
+    /// `QUORUM_SETUP_TOKEN`.
     pub fn from_env() -> Result<Settings, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let database_url = match var("DATABASE_URL") {
@@ -55,6 +63,10 @@ impl Settings {
                 .filter(|n| *n > 0)
                 .ok_or_else(|| format!("QUORUM_POOL_SIZE must be a positive number, not {v:?}"))?,
         };
+        let setup_token = var("QUORUM_SETUP_TOKEN").map(|v| v.trim().to_owned());
+        if setup_token.as_ref().is_some_and(|t| t.len() < MIN_SETUP_TOKEN_LEN) {
+            return Err(format!("QUORUM_SETUP_TOKEN must be at least {MIN_SETUP_TOKEN_LEN} characters"));
+        }
         Ok(Settings {
             database_url,
             bind: var("QUORUM_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -65,6 +77,8 @@ impl Settings {
                 .unwrap_or_default(),
             pool_size,
             static_dir: var("QUORUM_STATIC_DIR").map(PathBuf::from),
+            site_name: var("QUORUM_SITE_NAME").map_or_else(|| DEFAULT_SITE_NAME.to_owned(), |v| v.trim().to_owned()),
+            setup_token,
         })
     }
 
@@ -78,6 +92,8 @@ impl Settings {
             cors_origins: Vec::new(),
             pool_size: 4,
             static_dir: None,
+            site_name: DEFAULT_SITE_NAME.to_owned(),
+            setup_token: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
+pub mod spa;
 pub mod startup;
 pub mod telemetry;
 pub mod validate;

@@ -143,6 +143,17 @@ fn serve(settings: Settings) -> Result<(), String> {
         let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_owned();
         tracing::info!(url = %format!("http://{host}:{}/", app.port()), "Quorum is listening");
         println!("Quorum is listening on http://{host}:{}/", app.port());
+        if let Some(token) = app.setup_token() {
+            // An address to open in a browser: "any address" means this machine.
+            let local = match host.as_str() {
+                "0.0.0.0" => "127.0.0.1",
+                "[::]" => "[::1]",
+                other => other,
+            };
+            let url = format!("http://{local}:{}/setup#{token}", app.port());
+            tracing::info!("No admin account yet. Create one at {url}");
+            println!("No admin account yet. Create one at {url}");
+        }
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
 }

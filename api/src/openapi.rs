@@ -18,6 +18,7 @@ use crate::routes;
     ),
     modifiers(&BearerAuth),
     tags(
+        (name = "site", description = "The forum, and the first-run setup of its first admin"),
         (name = "auth", description = "Accounts and tokens"),
         (name = "me", description = "The signed-in account"),
         (name = "users", description = "Public profiles"),

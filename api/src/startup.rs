@@ -13,10 +13,11 @@ use utoipa_actix_web::AppExt;
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Registration, Settings};
 use crate::db::queries::audiences::Builtins;
-use crate::db::queries::settings;
+use crate::db::queries::{settings, tokens, users};
 use crate::db::{Db, DbError};
 use crate::openapi::{self, Document};
 use crate::routes;
+use crate::spa::Spa;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -24,6 +25,11 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub builtins: Builtins,
     pub registration: Registration,
+    pub site_name: String,
+    /// Set while no admin existed at start: what `POST /setup` asks for.
+    pub setup_token: Option<String>,
+    /// The web app, when `QUORUM_STATIC_DIR` is set.
+    pub spa: Option<Spa>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,13 +45,26 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     db: Db,
+    setup_token: Option<String>,
     server: Server,
 }
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
+/// A generated setup token is stored, so every instance sharing the
+/// database accepts the one printed; the setup that uses it deletes it.
+pub const SETUP_TOKEN_KEY: &str = "setup_token";
 
 /// Connects, migrates and loads what the server needs before it listens.
 pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
+    // First, so a missing build fails before anything touches the database.
+    let spa = match &settings.static_dir {
+        Some(dir) => {
+            let spa = Spa::load(dir).map_err(StartupError::Config)?;
+            tracing::info!(dir = %dir.display(), assets = spa.asset_count(), "serving the web app");
+            Some(spa)
+        }
+        None => None,
+    };
     let db = Db::connect(&settings.database_url, settings.pool_size)?;
     let applied = db.migrate()?;
     if applied > 0 {
@@ -63,9 +82,26 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         })
         .map_err(|e| StartupError::Config(format!("cannot load the JWT secret: {e}")))?,
     };
+    let setup_token = if users::admin_exists(&mut conn, &builtins).map_err(DbError::Query)? {
+        None
+    } else {
+        Some(match &settings.setup_token {
+            Some(token) => token.clone(),
+            None => settings::get_or_insert(&mut conn, SETUP_TOKEN_KEY, tokens::random_token)
+                .map_err(|e| StartupError::Config(format!("cannot store the setup token: {e}")))?,
+        })
+    };
     drop(conn);
     let jwt = JwtKeys::new(secret.as_bytes()).map_err(StartupError::Config)?;
-    let state = AppState { db: db.clone(), jwt, builtins, registration: settings.registration };
+    let state = AppState {
+        db: db.clone(),
+        jwt,
+        builtins,
+        registration: settings.registration,
+        site_name: settings.site_name.clone(),
+        setup_token,
+        spa,
+    };
     Ok((db, state))
 }
 
@@ -79,6 +115,7 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?;
         let port =
             listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
+        let setup_token = state.setup_token.clone();
         let state = web::Data::new(state);
         let api = openapi::document();
         let route_table = web::Data::new(routes::RouteTable::from_document(&api));
@@ -108,7 +145,7 @@ impl Application {
         .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?
         .shutdown_timeout(10)
         .run();
-        Ok(Application { port, db, server })
+        Ok(Application { port, db, setup_token, server })
     }
 
     pub fn port(&self) -> u16 {
@@ -119,14 +156,20 @@ impl Application {
         self.db.clone()
     }
 
+    /// The token `POST /setup` takes, when no admin existed at start.
+    pub fn setup_token(&self) -> Option<&str> {
+        self.setup_token.as_deref()
+    }
+
     /// Serves until SIGTERM/SIGINT, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
 }
 
-/// Bearer tokens, no cookies: any origin is safe unless the operator narrows it.
+/// Bearer tokens work from any origin unless the operator narrows it.
 fn cors(origins: &[String]) -> Cors {
+    // No `supports_credentials()`: the refresh cookie must never be usable from another site.
     let cors = Cors::default().allow_any_method().allow_any_header().expose_headers(["content-type"]).max_age(3600);
     if origins.is_empty() {
         cors.allow_any_origin()

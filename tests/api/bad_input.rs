@@ -198,7 +198,8 @@ both_backends! {
                 path: "/auth/refresh".into(),
                 token: None,
                 valid: json!({"refresh_token": author.refresh_token}),
-                required: Some("refresh_token"),
+                // `{}` is a refresh with the cookie.
+                required: None,
                 wrong_type: ("refresh_token", json!(12)),
                 big: "refresh_token",
                 success: 200,
@@ -297,6 +298,38 @@ both_backends! {
         for endpoint in &endpoints {
             check_endpoint(&app, endpoint).await;
         }
+    }
+
+    async fn setup_refuses_bad_input_and_writes_nothing(app: TestApp) {
+        let token = app.setup_token.clone().expect("a forum without an admin has a setup token");
+        let valid = json!({"token": token, "username": "founder", "email": "founder@coop.example", "password": PASSWORD});
+        let nul = |field: &str, value: &str| {
+            let mut body = valid.clone();
+            body[field] = json!(format!("{value}\u{0}"));
+            body
+        };
+        let before = snapshot(&app);
+        let resp = app.post("/setup", None, &nul("token", &token)).await;
+        assert_problem(&resp, 403, ErrorCode::Forbidden);
+        for field in ["username", "email", "password", "display_name", "time_zone"] {
+            let value = valid.get(field).and_then(Value::as_str).unwrap_or("UTC");
+            quorum_tests::assert_field_error(&app.post("/setup", None, &nul(field, value)).await, field);
+        }
+        assert_eq!(snapshot(&app), before, "a NUL character got something written");
+        check_endpoint(
+            &app,
+            &Endpoint {
+                method: Method::POST,
+                path: "/setup".into(),
+                token: None,
+                valid,
+                required: Some("username"),
+                wrong_type: ("email", json!(7)),
+                big: "display_name",
+                success: 201,
+            },
+        )
+        .await;
     }
 
     async fn nul_characters_are_refused_and_write_nothing(app: TestApp) {

@@ -51,6 +51,25 @@ fn numbers(posts: &[Post]) -> Vec<i32> {
 }
 
 both_backends! {
+    async fn preview_renders_like_a_post_and_saves_nothing(app: TestApp) {
+        let (_admin, author, _other, _moderator) = forum(&app).await;
+        let before = app.count("SELECT COUNT(*) AS n FROM posts");
+        let preview: quorum_types::Preview =
+            app.post("/api/v1/preview", author.auth(), &json!({ "body": HOSTILE })).await.expect(200);
+        assert_sanitised(&preview.body_html);
+        let created = app.create_thread(&author, "general", "Same HTML", HOSTILE, None).await;
+        assert_eq!(preview.body_html, created.post.body_html, "the preview shows what posting shows");
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM posts"), before + 1, "only the real post was written");
+
+        let empty: quorum_types::Preview =
+            app.post("/api/v1/preview", author.auth(), &json!({ "body": "  " })).await.expect(200);
+        assert_eq!(empty.body_html, "");
+        assert_problem(&app.post("/api/v1/preview", None, &json!({ "body": "hi" })).await, 401, ErrorCode::Unauthorized);
+        let too_long = "x".repeat(200_000);
+        assert_field_error(&app.post("/api/v1/preview", author.auth(), &json!({ "body": too_long })).await, "body");
+        assert_field_error(&app.post("/api/v1/preview", author.auth(), &json!({ "body": "a\u{0}b" })).await, "body");
+    }
+
     async fn markdown_is_rendered_to_safe_html(app: TestApp) {
         let (_admin, author, other, _moderator) = forum(&app).await;
         let created = app.create_thread(&author, "general", "Careful now", HOSTILE, None).await;

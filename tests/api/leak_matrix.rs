@@ -10,7 +10,7 @@ use quorum_tests::world::{BOARD, ENTERPRISE, WORKERS};
 use quorum_tests::{
     assert_field_error, assert_problem, both_backends, marker, query_value, Account, Coop, Response, TestApp,
 };
-use quorum_types::{Category, ErrorCode, Page, Post, Revision, Thread};
+use quorum_types::{Category, ErrorCode, Page, Post, Revision, Site, Thread};
 use serde_json::json;
 
 /// A post nobody has: acting on it must look exactly like acting on hidden content.
@@ -252,6 +252,10 @@ async fn check_reads(app: &TestApp, world: &World, actor: &Actor<'_>) {
         checked: 0,
     };
     let (a, b, c) = (&world.restricted[0], &world.restricted[1], &world.restricted[2]);
+
+    // The site, the same for everyone.
+    let site: Site = probe.get("/site").await.expect(200);
+    assert!(!site.needs_setup, "{name}: {site:?}");
 
     // Categories: board-room listed only for its readers; counts only readable threads.
     let categories: Page<Category> = probe.get("/categories?limit=100").await.expect(200);

@@ -5,6 +5,7 @@
 mod auth;
 mod bad_input;
 mod content;
+mod cookie_session;
 mod http_semantics;
 mod leak_matrix;
 mod management;
@@ -12,3 +13,5 @@ mod migrations;
 mod openapi;
 mod property;
 mod seed_scenario;
+mod site;
+mod web_app;

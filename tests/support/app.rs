@@ -25,6 +25,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:{port}`
     pub address: String,
     pub jwt_secret: String,
+    /// What `POST /setup` takes, when the server started without an admin.
+    pub setup_token: Option<String>,
     db: Db,
     // Declared last so the pool above is dropped before the database goes.
     database: TestDatabase,
@@ -48,12 +50,31 @@ impl TestApp {
         };
         let port = app.port();
         let db = app.db();
+        let setup_token = app.setup_token().map(str::to_owned);
         actix_web::rt::spawn(async move {
             if let Err(e) = app.run_until_stopped().await {
                 eprintln!("test server stopped with an error: {e}");
             }
         });
-        Some(TestApp::new(backend, port, db, database))
+        Some(TestApp::new(backend, port, db, database, setup_token))
+    }
+
+    /// A server that also serves a web app made of `files` (paths relative
+    /// to its directory, `index.html` among them, as `QUORUM_STATIC_DIR`
+    /// expects). The directory is removed once the server has read it.
+    pub async fn spawn_with_web_app(backend: Backend, files: &[(&str, &[u8])]) -> Option<TestApp> {
+        let dir = std::env::temp_dir().join(format!("quorum-test-dist-{:016x}", rand::random::<u64>()));
+        for (path, bytes) in files {
+            let file = dir.join(path);
+            if let Some(parent) = file.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("creating {}: {e}", parent.display()));
+            }
+            std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("writing {}: {e}", file.display()));
+        }
+        let static_dir = dir.clone();
+        let app = Self::spawn_with(backend, move |s| s.static_dir = Some(static_dir)).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        app
     }
 
     /// A server on its own thread and actix system, for tests that are not
@@ -66,7 +87,7 @@ impl TestApp {
             actix_web::rt::System::new().block_on(async move {
                 match Application::build(settings).await {
                     Ok(app) => {
-                        let _ = tx.send(Ok((app.port(), app.db())));
+                        let _ = tx.send(Ok((app.port(), app.db(), app.setup_token().map(str::to_owned))));
                         if let Err(e) = app.run_until_stopped().await {
                             eprintln!("test server stopped with an error: {e}");
                         }
@@ -77,20 +98,21 @@ impl TestApp {
                 }
             })
         });
-        let (port, db) = match rx.recv() {
+        let (port, db, setup_token) = match rx.recv() {
             Ok(Ok(started)) => started,
             Ok(Err(e)) => panic!("cannot start Quorum on {backend:?}: {e}"),
             Err(_) => panic!("the server thread for {backend:?} died before it started"),
         };
-        Some(TestApp::new(backend, port, db, database))
+        Some(TestApp::new(backend, port, db, database, setup_token))
     }
 
-    fn new(backend: Backend, port: u16, db: Db, database: TestDatabase) -> TestApp {
+    fn new(backend: Backend, port: u16, db: Db, database: TestDatabase, setup_token: Option<String>) -> TestApp {
         TestApp {
             backend,
             port,
             address: format!("http://127.0.0.1:{port}"),
             jwt_secret: JWT_SECRET.to_owned(),
+            setup_token,
             db,
             database,
         }

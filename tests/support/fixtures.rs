@@ -33,7 +33,7 @@ impl Account {
             username: username.to_owned(),
             password: password.to_owned(),
             access_token: pair.access_token,
-            refresh_token: pair.refresh_token,
+            refresh_token: pair.refresh_token.expect("a sign-in without refresh_cookie returns the refresh token"),
             me: pair.user,
         }
     }
@@ -74,13 +74,14 @@ impl TestApp {
             password: PASSWORD.to_owned(),
             display_name: None,
             time_zone: None,
+            refresh_cookie: false,
         };
         let pair: TokenPair = self.post("/auth/register", None, &req).await.expect(201);
         Account::from_pair(username, PASSWORD, pair)
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Account {
-        let req = LoginRequest { login: login.to_owned(), password: password.to_owned() };
+        let req = LoginRequest { login: login.to_owned(), password: password.to_owned(), refresh_cookie: false };
         let pair: TokenPair = self.post("/auth/login", None, &req).await.expect(200);
         Account::from_pair(&pair.user.username.clone(), password, pair)
     }

@@ -152,7 +152,28 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<(&str, Vec<u8>)>,
     ) -> Response {
-        let path = full_path(path);
+        self.send_as_is(method, &full_path(path), headers, body).await
+    }
+
+    /// Like [`TestApp::request_with_headers`], with the path used as it is
+    /// (`/`, `/t/42`, `/assets/app.js`: the web app's paths).
+    pub async fn request_root(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Response {
+        self.send_as_is(method, path, headers, body).await
+    }
+
+    async fn send_as_is(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Response {
         let url = format!("{}{}", self.address, path);
         let client = awc::Client::builder().timeout(TIMEOUT).disable_redirects().finish();
         let mut req = client.request(method.clone(), url.as_str());
@@ -193,9 +214,9 @@ impl TestApp {
         self.request(Method::GET, path, token, None).await
     }
 
-    /// Any path, with no token: `/healthz`, `/api/openapi.json`.
+    /// Any path as it is, with no token: `/healthz`, `/api/openapi.json`, `/t/42`.
     pub async fn get_root(&self, path: &str) -> Response {
-        self.request(Method::GET, path, None, None).await
+        self.request_root(Method::GET, path, &[], None).await
     }
 
     pub async fn post<T: Serialize + ?Sized>(&self, path: &str, token: Option<&str>, body: &T) -> Response {

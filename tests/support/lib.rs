@@ -24,11 +24,14 @@ pub use world::Coop;
 /// }
 /// ```
 ///
+/// A leading `spawn = <fn(Backend) -> impl Future<Output = Option<TestApp>>>;`
+/// starts the servers some other way (e.g. [`TestApp::spawn_with_web_app`]).
+///
 /// When PostgreSQL is unreachable the `postgres` test prints a line and
 /// returns early, unless `CI` is set, in which case it fails.
 #[macro_export]
 macro_rules! both_backends {
-    ($( $(#[$meta:meta])* async fn $name:ident($app:ident : $ty:ty) $body:block )*) => {
+    (spawn = $spawn:expr; $( $(#[$meta:meta])* async fn $name:ident($app:ident : $ty:ty) $body:block )*) => {
         $(
             $(#[$meta])*
             mod $name {
@@ -39,7 +42,7 @@ macro_rules! both_backends {
 
                 #[::actix_web::test]
                 async fn sqlite() {
-                    let app = $crate::TestApp::spawn($crate::Backend::Sqlite)
+                    let app = ($spawn)($crate::Backend::Sqlite)
                         .await
                         .expect("SQLite is always available");
                     run(app).await;
@@ -47,11 +50,17 @@ macro_rules! both_backends {
 
                 #[::actix_web::test]
                 async fn postgres() {
-                    if let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres).await {
+                    if let Some(app) = ($spawn)($crate::Backend::Postgres).await {
                         run(app).await;
                     }
                 }
             }
         )*
+    };
+    ($( $(#[$meta:meta])* async fn $name:ident($app:ident : $ty:ty) $body:block )*) => {
+        $crate::both_backends! {
+            spawn = $crate::TestApp::spawn;
+            $( $(#[$meta])* async fn $name($app : $ty) $body )*
+        }
     };
 }

@@ -1,24 +1,33 @@
-//! Register, log in, refresh, log out.
+//! Register, log in, refresh, log out. The refresh token travels in the
+//! body, or, for browser apps that ask for it, in an HttpOnly cookie
+//! scoped to `/api/v1/auth` that scripts cannot read.
 
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
 use quorum_types::{ErrorCode, LoginRequest, Problem, RefreshRequest, RegisterRequest, TokenPair};
 
 use crate::auth::jwt::ACCESS_TOKEN_SECONDS;
 use crate::auth::password;
 use crate::auth::Session;
 use crate::config::Registration;
-use crate::db::queries::tokens::{self, Refresh};
+use crate::db::queries::tokens::{self, Refresh, REFRESH_LIFETIME_DAYS};
 use crate::db::queries::{now, users};
 use crate::db::{blocking, AnyConnection};
 use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
 use crate::validate;
 
+/// The cookie that carries the refresh token in cookie mode.
+pub const REFRESH_COOKIE: &str = "quorum_refresh";
+/// Only the refresh and logout endpoints ever see the cookie.
+const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
+
 /// A new access token with `refresh_token`, or with a new refresh token
 /// family when `None`. With a rotated token, `generation` is the one its
 /// rotation checked; a fresh sign-in uses the account's current one.
-fn token_pair(
+pub(crate) fn token_pair(
     conn: &mut AnyConnection,
     state: &AppState,
     user_id: i64,
@@ -35,9 +44,79 @@ fn token_pair(
         access_token: state.jwt.issue(user_id, generation)?,
         token_type: "Bearer".into(),
         expires_in: ACCESS_TOKEN_SECONDS,
-        refresh_token,
+        refresh_token: Some(refresh_token),
         user: users::me(conn, &state.builtins, user_id)?,
     })
+}
+
+/// `quorum_refresh=<token>`, HttpOnly, SameSite=Strict, for the auth
+/// endpoints only, as long as the token lives; Secure over HTTPS.
+fn refresh_cookie(req: &HttpRequest, token: String) -> Cookie<'static> {
+    Cookie::build(REFRESH_COOKIE, token)
+        .path(REFRESH_COOKIE_PATH)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(req.connection_info().scheme() == "https")
+        .max_age(CookieDuration::days(REFRESH_LIFETIME_DAYS))
+        .finish()
+}
+
+/// Adds a `Set-Cookie` that removes the refresh cookie.
+fn clear_refresh_cookie(req: &HttpRequest, mut response: HttpResponse) -> HttpResponse {
+    let mut cookie = refresh_cookie(req, String::new());
+    cookie.make_removal();
+    if let Err(e) = response.add_cookie(&cookie) {
+        tracing::error!(error = %e, "cannot clear the refresh cookie");
+    }
+    response
+}
+
+/// Sends a token pair; in cookie mode its refresh token goes into the
+/// cookie and leaves the body.
+pub(crate) fn signed_in(
+    req: &HttpRequest,
+    mut response: HttpResponseBuilder,
+    mut pair: TokenPair,
+    cookie: bool,
+) -> HttpResponse {
+    if cookie {
+        if let Some(token) = pair.refresh_token.take() {
+            response.cookie(refresh_cookie(req, token));
+        }
+    }
+    response.json(pair)
+}
+
+/// The fields of a new account, validated, with the password hashed.
+pub(crate) async fn new_user(
+    username: &str,
+    email: &str,
+    password: String,
+    display_name: Option<&str>,
+    time_zone: Option<&str>,
+) -> Result<users::NewUser, ApiError> {
+    let mut v = Validator::default();
+    let username = validate::username(&mut v, username);
+    let email = validate::email(&mut v, email);
+    validate::password(&mut v, "password", &password);
+    let display_name = validate::display_name(&mut v, display_name.unwrap_or(&username));
+    let time_zone = validate::time_zone(&mut v, time_zone.unwrap_or("UTC"));
+    v.finish()?;
+    let password_hash = blocking(move || password::hash(&password)).await?;
+    Ok(users::NewUser {
+        username,
+        email,
+        display_name,
+        bio: String::new(),
+        time_zone,
+        password_hash,
+        token_generation: 0,
+        created_at: now(),
+    })
+}
+
+fn invalid_refresh_token() -> ApiError {
+    ApiError::new(ErrorCode::InvalidRefreshToken, "the refresh token is not valid; sign in again")
 }
 
 /// Create an account and sign in.
@@ -45,7 +124,9 @@ fn token_pair(
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account created and signed in", body = TokenPair),
+        (status = 201, description = "Account created and signed in", body = TokenPair, headers(
+            ("set-cookie" = String, description = "The `quorum_refresh` cookie, with `refresh_cookie`")
+        )),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Registration is closed", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username or e-mail taken", body = Problem, content_type = "application/problem+json"),
@@ -53,41 +134,29 @@ fn token_pair(
     )
 )]
 #[post("/auth/register")]
-pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
     if state.registration == Registration::Closed {
         return Err(ApiError::new(ErrorCode::RegistrationClosed, "this forum does not take new registrations"));
     }
-    let req = body.into_inner();
-    let mut v = Validator::default();
-    let username = validate::username(&mut v, &req.username);
-    let email = validate::email(&mut v, &req.email);
-    validate::password(&mut v, "password", &req.password);
-    let display_name = validate::display_name(&mut v, req.display_name.as_deref().unwrap_or(&username));
-    let time_zone = validate::time_zone(&mut v, req.time_zone.as_deref().unwrap_or("UTC"));
-    v.finish()?;
-    let password = req.password;
-    let hash = blocking(move || password::hash(&password)).await?;
+    let body = body.into_inner();
+    let new =
+        new_user(&body.username, &body.email, body.password, body.display_name.as_deref(), body.time_zone.as_deref())
+            .await?;
     let st = state.clone();
     let pair = state
         .db
         .write(move |conn| {
-            let id = users::insert(
-                conn,
-                &users::NewUser {
-                    username,
-                    email,
-                    display_name,
-                    bio: String::new(),
-                    time_zone,
-                    password_hash: hash,
-                    token_generation: 0,
-                    created_at: now(),
-                },
-            )?;
+            let id = users::insert(conn, &new)?;
             token_pair(conn, &st, id, None)
         })
         .await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, "/api/v1/me")).json(pair))
+    let mut created = HttpResponse::Created();
+    created.insert_header((header::LOCATION, "/api/v1/me"));
+    Ok(signed_in(&req, created, pair, body.refresh_cookie))
 }
 
 /// Sign in with username or e-mail and password.
@@ -95,7 +164,9 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterReques
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 200, description = "Signed in", body = TokenPair, headers(
+            ("set-cookie" = String, description = "The `quorum_refresh` cookie, with `refresh_cookie`")
+        )),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong login or password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -103,13 +174,14 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterReques
 )]
 #[post("/auth/login")]
 pub async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
-) -> Result<web::Json<TokenPair>, ApiError> {
-    let req = body.into_inner();
-    let login = req.login;
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let login = body.login;
     let found = state.db.read(move |conn| users::find_by_login(conn, &login)).await?;
-    let password = req.password;
+    let password = body.password;
     let user_id = blocking(move || match found {
         Some(user) if password::verify(&password, &user.password_hash) => Ok(Some(user.id)),
         Some(_) => Ok(None),
@@ -121,26 +193,38 @@ pub async fn login(
     .await?
     .ok_or_else(|| ApiError::new(ErrorCode::InvalidCredentials, "wrong username, e-mail or password"))?;
     let st = state.clone();
-    Ok(web::Json(state.db.write(move |conn| token_pair(conn, &st, user_id, None)).await?))
+    let pair = state.db.write(move |conn| token_pair(conn, &st, user_id, None)).await?;
+    Ok(signed_in(&req, HttpResponse::Ok(), pair, body.refresh_cookie))
 }
 
 /// Exchange a refresh token for a new pair. Each refresh token works once;
 /// presenting a used one revokes every token descended from the same login.
+/// With no token in the body (`{}`), the `quorum_refresh` cookie is used, and
+/// its successor is set as the cookie again; a refused cookie is cleared.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
     responses(
-        (status = 200, description = "New token pair", body = TokenPair),
+        (status = 200, description = "New token pair", body = TokenPair, headers(
+            ("set-cookie" = String, description = "The rotated `quorum_refresh` cookie, when the token came from it")
+        )),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, expired, used or revoked refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, used or revoked refresh token, or none", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
-) -> Result<web::Json<TokenPair>, ApiError> {
-    let presented = body.into_inner().refresh_token;
+) -> Result<HttpResponse, ApiError> {
+    let (presented, from_cookie) = match body.into_inner().refresh_token {
+        Some(token) => (token, false),
+        None => match req.cookie(REFRESH_COOKIE) {
+            Some(cookie) => (cookie.value().to_owned(), true),
+            None => return Err(invalid_refresh_token()),
+        },
+    };
     let st = state.clone();
     // The outcome commits even when it is a refusal: a reuse must revoke the family.
     let outcome = state
@@ -152,29 +236,41 @@ pub async fn refresh(
             Refresh::Reused | Refresh::Invalid => Ok(None),
         })
         .await?;
-    outcome
-        .map(web::Json)
-        .ok_or_else(|| ApiError::new(ErrorCode::InvalidRefreshToken, "the refresh token is not valid; sign in again"))
+    match outcome {
+        Some(pair) => Ok(signed_in(&req, HttpResponse::Ok(), pair, from_cookie)),
+        None if from_cookie => Ok(clear_refresh_cookie(&req, invalid_refresh_token().error_response())),
+        None => Err(invalid_refresh_token()),
+    }
 }
 
-/// Sign out everywhere: revokes every refresh token and access token of the account.
+/// Sign out everywhere: revokes every refresh token and access token of the
+/// account. The refresh cookie is cleared whatever the outcome.
 #[utoipa::path(
     tag = "auth",
     responses(
-        (status = 204, description = "Signed out"),
+        (status = 204, description = "Signed out", headers(
+            ("set-cookie" = String, description = "Clears the `quorum_refresh` cookie")
+        )),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
-pub async fn logout(session: Session) -> Result<HttpResponse, ApiError> {
-    session.require_signed_in()?;
-    session
-        .write(move |conn, viewer| {
-            let user_id = viewer.require_account()?.id;
-            tokens::revoke_all(conn, user_id)?;
-            users::bump_token_generation(conn, user_id)
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+pub async fn logout(req: HttpRequest, session: Result<Session, ApiError>) -> HttpResponse {
+    let signed_out = async move {
+        let session = session?;
+        session.require_signed_in()?;
+        session
+            .write(move |conn, viewer| {
+                let user_id = viewer.require_account()?.id;
+                tokens::revoke_all(conn, user_id)?;
+                users::bump_token_generation(conn, user_id)
+            })
+            .await
+    };
+    let response = match signed_out.await {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(e) => e.error_response(),
+    };
+    clear_refresh_cookie(&req, response)
 }

@@ -7,6 +7,8 @@ pub mod groups;
 pub mod health;
 pub mod me;
 pub mod posts;
+pub mod preview;
+pub mod site;
 pub mod threads;
 pub mod users;
 
@@ -16,10 +18,13 @@ use quorum_types::ErrorCode;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
+use crate::startup::AppState;
 
 /// Everything under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(auth::register)
+    cfg.service(site::get_site)
+        .service(site::setup)
+        .service(auth::register)
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
@@ -52,7 +57,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(posts::list_revisions)
         .service(posts::like_post)
         .service(posts::unlike_post)
-        .service(posts::list_likes);
+        .service(posts::list_likes)
+        .service(preview::preview);
 }
 
 /// JSON bodies: at most 1 MiB; every parse failure is problem+json.
@@ -134,8 +140,13 @@ impl RouteTable {
     }
 }
 
-pub async fn not_found(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+/// What no route took: the web app's files and client routes when it is
+/// served, else 405 for a known path with the wrong method, else 404.
+pub async fn not_found(req: HttpRequest, state: web::Data<AppState>, routes: web::Data<RouteTable>) -> HttpResponse {
     use actix_web::ResponseError;
+    if let Some(response) = state.spa.as_ref().and_then(|spa| spa.serve(&req)) {
+        return response;
+    }
     match routes.allowed(req.path()) {
         Some(methods) => {
             let mut response = ApiError::new(

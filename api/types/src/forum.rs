@@ -213,3 +213,19 @@ pub struct ThreadListQuery {
     /// 1 to 100 (default 20).
     pub limit: Option<u32>,
 }
+
+/// Markdown to render exactly as a post would be, without saving it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// Markdown, up to the same length a post may have.
+    pub body: String,
+}
+
+/// The sanitised HTML a post with this body would show.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Preview {
+    pub body_html: String,
+}

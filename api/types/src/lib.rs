@@ -5,10 +5,12 @@
 mod error;
 mod forum;
 mod people;
+mod site;
 
 pub use error::{ErrorCode, FieldErrors, Problem};
 pub use forum::*;
 pub use people::*;
+pub use site::*;
 
 use serde::{Deserialize, Serialize};
 

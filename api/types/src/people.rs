@@ -20,6 +20,11 @@ pub struct RegisterRequest {
     /// IANA time zone, e.g. `Europe/London`; defaults to `UTC`.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// When true, the refresh token is set as an HttpOnly cookie
+    /// (`quorum_refresh`, Path=/api/v1/auth, SameSite=Strict) instead of
+    /// being returned in the body. For browser apps.
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,13 +34,21 @@ pub struct LoginRequest {
     /// Username or e-mail address.
     pub login: String,
     pub password: String,
+    /// When true, the refresh token is set as an HttpOnly cookie
+    /// (`quorum_refresh`, Path=/api/v1/auth, SameSite=Strict) instead of
+    /// being returned in the body. For browser apps.
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// The refresh token; leave it out (send `{}`) to use the
+    /// `quorum_refresh` cookie set by a sign-in with `refresh_cookie`.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 /// Issued by register, login and refresh.
@@ -48,7 +61,9 @@ pub struct TokenPair {
     /// Seconds until `access_token` expires.
     pub expires_in: i64,
     /// Opaque, single-use: exchange it at `/auth/refresh` for a new pair.
-    pub refresh_token: String,
+    /// Absent when it was set as the `quorum_refresh` cookie instead.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub refresh_token: Option<String>,
     pub user: Me,
 }
 

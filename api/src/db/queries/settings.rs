@@ -25,3 +25,8 @@ pub fn get_or_insert(conn: &mut AnyConnection, key: &str, make: impl FnOnce() ->
         Err(e) => Err(e.into()),
     }
 }
+
+pub fn delete(conn: &mut AnyConnection, key: &str) -> Result<(), ApiError> {
+    diesel::delete(settings::table.find(key)).execute(conn)?;
+    Ok(())
+}

@@ -203,3 +203,22 @@ pub fn add_to_group(conn: &mut AnyConnection, user_id: i64, group_id: i64) -> Re
         .execute(conn)?;
     Ok(())
 }
+
+/// Whether any account is in the built-in `admins` group.
+pub fn admin_exists(conn: &mut AnyConnection, builtins: &Builtins) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(group_members::table.filter(group_members::group_id.eq(builtins.admins))))
+        .get_result(conn)
+}
+
+/// Creates the forum's first admin, unless an admin exists by now: the
+/// admins row is locked first (PostgreSQL; SQLite writers are serialised
+/// anyway), so two setups at once cannot both succeed.
+pub fn insert_first_admin(conn: &mut AnyConnection, builtins: &Builtins, new: &NewUser) -> Result<i64, ApiError> {
+    diesel::update(groups::table.find(builtins.admins)).set(groups::name.eq(groups::name)).execute(conn)?;
+    if admin_exists(conn, builtins)? {
+        return Err(ApiError::new(ErrorCode::Conflict, "this forum already has an admin"));
+    }
+    let id = insert(conn, new)?;
+    add_to_group(conn, id, builtins.admins)?;
+    Ok(id)
+}

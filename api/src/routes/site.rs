@@ -1,0 +1,92 @@
+//! What the forum is, and the first-run setup of its first admin.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use quorum_types::{ErrorCode, Problem, SetupRequest, Site, TokenPair};
+use sha2::{Digest, Sha256};
+
+use super::auth::{new_user, signed_in, token_pair};
+use crate::db::queries::{settings, users};
+use crate::error::ApiError;
+use crate::startup::{AppState, SETUP_TOKEN_KEY};
+
+/// The forum's name, whether it takes registrations, and whether it still
+/// needs its first admin.
+#[utoipa::path(
+    tag = "site",
+    responses((status = 200, description = "The forum", body = Site))
+)]
+#[get("/site")]
+pub async fn get_site(state: web::Data<AppState>) -> Result<web::Json<Site>, ApiError> {
+    let builtins = state.builtins;
+    let has_admin = state.db.read(move |conn| Ok(users::admin_exists(conn, &builtins)?)).await?;
+    Ok(web::Json(Site { name: state.site_name.clone(), registration: state.registration, needs_setup: !has_admin }))
+}
+
+/// Whether `presented` is the setup token, in time that does not depend on
+/// how much of it is right.
+fn is_setup_token(expected: Option<&str>, presented: &str) -> bool {
+    let Some(expected) = expected else { return false };
+    let (a, b) = (Sha256::digest(expected.as_bytes()), Sha256::digest(presented.as_bytes()));
+    a.iter().zip(b.iter()).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+/// Create the first admin account and sign in, with the setup token that
+/// `quorum serve` prints while the forum has no admin. Works whether or
+/// not registration is open.
+#[utoipa::path(
+    tag = "site",
+    request_body = SetupRequest,
+    responses(
+        (status = 201, description = "Admin account created and signed in", body = TokenPair, headers(
+            ("set-cookie" = String, description = "The `quorum_refresh` cookie, with `refresh_cookie`")
+        )),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong setup token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The forum already has an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/setup")]
+pub async fn setup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<SetupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let builtins = state.builtins;
+    if state.db.read(move |conn| Ok(users::admin_exists(conn, &builtins)?)).await? {
+        return Err(ApiError::new(ErrorCode::Conflict, "this forum already has an admin"));
+    }
+    let body = body.into_inner();
+    if !is_setup_token(state.setup_token.as_deref(), &body.token) {
+        return Err(ApiError::forbidden("that is not the setup token; use the link `quorum serve` printed"));
+    }
+    let new =
+        new_user(&body.username, &body.email, body.password, body.display_name.as_deref(), body.time_zone.as_deref())
+            .await?;
+    let st = state.clone();
+    let pair = state
+        .db
+        .write(move |conn| {
+            let id = users::insert_first_admin(conn, &st.builtins, &new)?;
+            settings::delete(conn, SETUP_TOKEN_KEY)?;
+            token_pair(conn, &st, id, None)
+        })
+        .await?;
+    let mut created = HttpResponse::Created();
+    created.insert_header((header::LOCATION, "/api/v1/me"));
+    Ok(signed_in(&req, created, pair, body.refresh_cookie))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_setup_token;
+
+    #[test]
+    fn setup_token_comparison() {
+        assert!(is_setup_token(Some("abc-123"), "abc-123"));
+        assert!(!is_setup_token(Some("abc-123"), "abc-124"));
+        assert!(!is_setup_token(Some("abc-123"), ""));
+        assert!(!is_setup_token(None, "abc-123"));
+    }
+}

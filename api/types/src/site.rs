@@ -1,0 +1,51 @@
+//! What a client needs to know about the forum before anyone signs in, and
+//! the first-run setup that creates its first admin.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Who may create an account through `POST /auth/register`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    Open,
+    Closed,
+}
+
+/// The forum as anyone may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Site {
+    pub name: String,
+    pub registration: Registration,
+    /// No admin account exists yet: `POST /setup` creates the first one.
+    pub needs_setup: bool,
+}
+
+/// Creates the first admin account, with the setup token `quorum serve`
+/// prints while no admin exists.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    /// The token from the setup link (the part after `#`).
+    pub token: String,
+    /// 3–32 characters of `a-z`, `0-9`, `_`, `-`; compared case-insensitively.
+    pub username: String,
+    pub email: String,
+    /// 10 to 1024 characters.
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// IANA time zone, e.g. `Europe/London`; defaults to `UTC`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// When true, the refresh token is set as an HttpOnly cookie
+    /// (`quorum_refresh`, Path=/api/v1/auth, SameSite=Strict) instead of
+    /// being returned in the body. For browser apps.
+    #[serde(default)]
+    pub refresh_cookie: bool,
+}

@@ -1,0 +1,101 @@
+//! The shell: header, routes, and the clock that keeps relative times fresh.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+use crate::components::Loading;
+use crate::pages::{admin, auth, category, home, profile, thread};
+use crate::session::{self, use_session, Session};
+
+/// The current time, ticking every 30 seconds, for relative times.
+#[derive(Clone, Copy)]
+pub struct Clock(pub RwSignal<chrono::DateTime<chrono::Utc>>);
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::new();
+    provide_context(session);
+    let clock = Clock(RwSignal::new(crate::time::now()));
+    provide_context(clock);
+    set_interval(move || clock.0.set(crate::time::now()), std::time::Duration::from_secs(30));
+    spawn_local(session::restore(session));
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header/>
+            <main id="main" class="wrap" tabindex="-1">
+                // Pages load what the viewer may see: wait for the session first.
+                <Show when=move || session.ready.get() fallback=|| view! { <Loading/> }>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=home::Home/>
+                    <Route path=path!("/c/:slug") view=category::CategoryPage/>
+                    <Route path=path!("/c/:slug/new") view=thread::NewThread/>
+                    <Route path=path!("/t/:id") view=thread::ThreadPage/>
+                    <Route path=path!("/login") view=auth::Login/>
+                    <Route path=path!("/register") view=auth::Register/>
+                    <Route path=path!("/setup") view=auth::Setup/>
+                    <Route path=path!("/me") view=profile::Profile/>
+                    <Route path=path!("/admin") view=admin::AdminHome/>
+                    <Route path=path!("/admin/groups") view=admin::Groups/>
+                    <Route path=path!("/admin/groups/:slug") view=admin::GroupPage/>
+                    <Route path=path!("/admin/categories") view=admin::Categories/>
+                    <Route path=path!("/admin/categories/:slug") view=admin::CategoryEdit/>
+                </Routes>
+                </Show>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let s = use_session();
+    let navigate = use_navigate();
+    let site_name = move || s.site.get().map(|site| site.name).unwrap_or_else(|| "Quorum".into());
+    let log_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            session::log_out().await;
+            navigate("/", Default::default());
+        });
+    };
+    view! {
+        <header class="site-header">
+            <nav aria-label="Main" class="wrap nav">
+                <a class="brand" href="/">{site_name}</a>
+                <span class="spacer"></span>
+                {move || match s.me.get() {
+                    Some(me) => {
+                        view! {
+                            {me.is_admin.then(|| view! { <a href="/admin">"Admin"</a> })}
+                            <a href="/me" class="me-link">{me.display_name.clone()}</a>
+                            <button type="button" class="link-button" on:click=log_out.clone()>"Log out"</button>
+                        }
+                            .into_any()
+                    }
+                    None if s.ready.get() => {
+                        view! {
+                            <a href="/login">"Log in"</a>
+                            <a href="/register" class="button small">"Register"</a>
+                        }
+                            .into_any()
+                    }
+                    None => view! { <span class="muted">"…"</span> }.into_any(),
+                }}
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <h1>"Page not found"</h1>
+        <p>"There is nothing at this address. It may have moved, or you may have followed a broken link."</p>
+        <p><a href="/">"Back to the categories"</a></p>
+    }
+}

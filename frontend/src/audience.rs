@@ -1,0 +1,93 @@
+//! Saying in words who will see a post: "Visible to: Worker members,
+//! Enterprise members".
+
+use quorum_types::{Group, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN, GROUP_ADMINS};
+
+/// A group's display name, from the list the API gave, or its slug.
+pub fn group_name(slug: &str, groups: &[Group]) -> String {
+    groups.iter().find(|g| g.slug == slug).map(|g| g.name.clone()).unwrap_or_else(|| match slug {
+        AUDIENCE_EVERYONE => "Everyone".into(),
+        AUDIENCE_SIGNED_IN => "Signed-in members".into(),
+        other => other.to_string(),
+    })
+}
+
+/// The sentence under an audience picker or on a restricted post. An
+/// empty audience means "whoever can see the place it is posted in".
+pub fn visible_to(audience: &[String], groups: &[Group], place: &str) -> String {
+    if audience.is_empty() {
+        return format!("Visible to: everyone who can see this {place}");
+    }
+    let names: Vec<String> = audience.iter().map(|slug| group_name(slug, groups)).collect();
+    format!("Visible to: {}", names.join(", "))
+}
+
+/// Groups a post may be narrowed to: every group but the pseudo-group
+/// `everyone` (which narrows nothing) and `admins` (who see everything).
+pub fn pickable(groups: &[Group]) -> Vec<Group> {
+    groups.iter().filter(|g| g.slug != AUDIENCE_EVERYONE && g.slug != GROUP_ADMINS).cloned().collect()
+}
+
+/// Adds or removes `slug`, keeping the order in which groups were ticked.
+pub fn toggle(audience: &mut Vec<String>, slug: &str, on: bool) {
+    let present = audience.iter().any(|s| s == slug);
+    if on && !present {
+        audience.push(slug.to_string());
+    } else if !on {
+        audience.retain(|s| s != slug);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(slug: &str, name: &str) -> Group {
+        Group { slug: slug.into(), name: name.into(), description: String::new(), builtin: false, member_count: 0 }
+    }
+
+    fn groups() -> Vec<Group> {
+        vec![
+            group("everyone", "Everyone"),
+            group("signed-in", "Signed-in members"),
+            group("admins", "Administrators"),
+            group("enterprise-members", "Enterprise members"),
+            group("worker-members", "Worker members"),
+        ]
+    }
+
+    #[test]
+    fn names_follow_the_order_of_the_audience() {
+        let audience = vec!["worker-members".to_string(), "enterprise-members".to_string()];
+        assert_eq!(visible_to(&audience, &groups(), "thread"), "Visible to: Worker members, Enterprise members");
+    }
+
+    #[test]
+    fn no_audience_means_the_surrounding_place() {
+        assert_eq!(visible_to(&[], &groups(), "thread"), "Visible to: everyone who can see this thread");
+        assert_eq!(visible_to(&[], &groups(), "category"), "Visible to: everyone who can see this category");
+    }
+
+    #[test]
+    fn unknown_slugs_are_shown_as_they_are() {
+        let audience = vec!["board".to_string(), "signed-in".to_string()];
+        assert_eq!(visible_to(&audience, &[], "thread"), "Visible to: board, Signed-in members");
+    }
+
+    #[test]
+    fn the_picker_leaves_out_everyone_and_admins() {
+        let slugs: Vec<String> = pickable(&groups()).into_iter().map(|g| g.slug).collect();
+        assert_eq!(slugs, ["signed-in", "enterprise-members", "worker-members"]);
+    }
+
+    #[test]
+    fn toggling_keeps_tick_order_and_no_duplicates() {
+        let mut audience = Vec::new();
+        toggle(&mut audience, "worker-members", true);
+        toggle(&mut audience, "enterprise-members", true);
+        toggle(&mut audience, "worker-members", true);
+        assert_eq!(audience, ["worker-members", "enterprise-members"]);
+        toggle(&mut audience, "worker-members", false);
+        assert_eq!(audience, ["enterprise-members"]);
+    }
+}

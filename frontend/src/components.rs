@@ -1,0 +1,290 @@
+//! Pieces every page uses: loading and error states, labelled fields with
+//! their server-side messages, times, the audience picker, the Markdown
+//! editor with preview.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use quorum_types::{Group, Page, Preview, PreviewRequest};
+
+use crate::api::{self, ApiError};
+use crate::app::Clock;
+use crate::audience;
+use crate::session::use_session;
+use crate::time;
+
+#[component]
+pub fn Loading(#[prop(default = "Loading…")] label: &'static str) -> impl IntoView {
+    view! { <p class="loading" aria-busy="true" role="status">{label}</p> }
+}
+
+/// A page-level failure, with a way to try again when that can help.
+#[component]
+pub fn ErrorBox(error: ApiError, #[prop(optional)] retry: Option<Callback<()>>) -> impl IntoView {
+    view! {
+        <div class="error-box" role="alert">
+            <p>{error.detail.clone()}</p>
+            {retry.map(|retry| view! { <button type="button" on:click=move |_| retry.run(())>"Try again"</button> })}
+        </div>
+    }
+}
+
+/// The form-level message: a failure without a field of its own.
+#[component]
+pub fn FormError(
+    error: RwSignal<Option<ApiError>>,
+    #[prop(optional)] fields: &'static [&'static str],
+) -> impl IntoView {
+    move || {
+        error.get().filter(|e| fields.iter().all(|f| e.field(f).is_none()) || e.fields.is_empty()).map(|e| {
+            view! {
+                <p class="form-error" role="alert">
+                    {e.detail}
+                </p>
+            }
+        })
+    }
+}
+
+fn field_id(name: &str) -> String {
+    format!("field-{name}")
+}
+
+/// A labelled input whose server-side message (problem+json `errors`)
+/// appears under it and is announced with it.
+#[component]
+pub fn TextField(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let id = field_id(name);
+    let message = move || error.get().and_then(|e| e.field(name));
+    let described = format!("{id}-hint {id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || if message().is_some() { "true" } else { "false" }
+                aria-describedby=described
+                bind:value=value
+            />
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}
+
+/// A `<time>` showing "5 minutes ago", with the full date and time in the
+/// viewer's zone as its tooltip and accessible description.
+#[component]
+pub fn TimeAgo(at: DateTime<Utc>) -> impl IntoView {
+    let s = use_session();
+    let clock = expect_context::<Clock>();
+    let tz = move || s.time_zone();
+    view! {
+        <time datetime=at.to_rfc3339() title=move || time::absolute(at, tz())>
+            {move || time::relative(clock.0.get(), at, tz())}
+        </time>
+    }
+}
+
+/// Every group, for pickers and for naming audiences; loaded once per page.
+pub fn use_groups() -> LocalResource<Vec<Group>> {
+    let s = use_session();
+    LocalResource::new(move || {
+        s.me.track();
+        async {
+            api::page::<Group>("/groups", None, &[("limit", "100")])
+                .await
+                .map(|p: Page<Group>| p.items)
+                .unwrap_or_default()
+        }
+    })
+}
+
+/// Who will see a post or thread. No ticks means "whoever can see the
+/// place"; the sentence under it always says who that is in words.
+#[component]
+pub fn AudiencePicker(
+    audience: RwSignal<Vec<String>>,
+    groups: LocalResource<Vec<Group>>,
+    place: &'static str,
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let restricted = RwSignal::new(!audience.get_untracked().is_empty());
+    let all_groups = move || groups.get().unwrap_or_default();
+    let sentence = move || {
+        let chosen = if restricted.get() { audience.get() } else { Vec::new() };
+        audience::visible_to(&chosen, &all_groups(), place)
+    };
+    let message = move || error.get().and_then(|e| e.field("audience"));
+    let everyone_label = format!("Everyone who can see the {place}");
+    view! {
+        <fieldset class="audience">
+            <legend>"Who can see this"</legend>
+            <label class="choice">
+                <input
+                    type="radio"
+                    name="audience-mode"
+                    prop:checked=move || !restricted.get()
+                    on:change=move |_| {
+                        restricted.set(false);
+                        audience.set(Vec::new());
+                    }
+                />
+                {everyone_label}
+            </label>
+            <label class="choice">
+                <input
+                    type="radio"
+                    name="audience-mode"
+                    prop:checked=move || restricted.get()
+                    on:change=move |_| restricted.set(true)
+                />
+                "Only some groups"
+            </label>
+            <Show when=move || restricted.get()>
+                <div class="group-choices">
+                    {move || match groups.get() {
+                        None => view! { <Loading label="Loading groups…"/> }.into_any(),
+                        Some(list) => {
+                            audience::pickable(&list)
+                                .into_iter()
+                                .map(|g| {
+                                    let slug = g.slug.clone();
+                                    let checked_slug = g.slug.clone();
+                                    view! {
+                                        <label class="choice">
+                                            <input
+                                                type="checkbox"
+                                                prop:checked=move || audience.with(|a| a.contains(&checked_slug))
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    audience.update(|a| audience::toggle(a, &slug, on));
+                                                }
+                                            />
+                                            {g.name.clone()}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }
+                    }}
+                </div>
+            </Show>
+            <p class="visible-to" aria-live="polite">{sentence}</p>
+            <p class="field-error">{message}</p>
+        </fieldset>
+    }
+}
+
+/// A Markdown textarea with Write/Preview; the preview is rendered by the
+/// server's own renderer and sanitiser, so it shows exactly what posting will.
+#[component]
+pub fn MarkdownEditor(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    #[prop(default = 8)] rows: u32,
+    #[prop(optional)] node_ref: NodeRef<leptos::html::Textarea>,
+    /// The element id, when `name` is not unique on the page.
+    #[prop(optional, into)]
+    id: Option<String>,
+) -> impl IntoView {
+    let id = id.unwrap_or_else(|| field_id(name));
+    let previewing = RwSignal::new(false);
+    let preview = RwSignal::new(None::<Result<String, ApiError>>);
+    let show_preview = move |_| {
+        previewing.set(true);
+        preview.set(None);
+        let body = value.get_untracked();
+        spawn_local(async move {
+            let result = api::post::<_, Preview>("/preview", &PreviewRequest { body }).await.map(|p| p.body_html);
+            preview.set(Some(result));
+        });
+    };
+    let message = move || error.get().and_then(|e| e.field(name).or_else(|| e.field("body")));
+    view! {
+        <div class="field editor">
+            <div class="editor-head">
+                <label for=id.clone()>{label}</label>
+                <div class="tabs" role="group" aria-label="Editor mode">
+                    <button
+                        type="button"
+                        aria-pressed=move || if previewing.get() { "false" } else { "true" }
+                        on:click=move |_| previewing.set(false)
+                    >
+                        "Write"
+                    </button>
+                    <button
+                        type="button"
+                        aria-pressed=move || if previewing.get() { "true" } else { "false" }
+                        on:click=show_preview
+                    >
+                        "Preview"
+                    </button>
+                </div>
+            </div>
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                class:hidden=move || previewing.get()
+                aria-invalid=move || if message().is_some() { "true" } else { "false" }
+                aria-describedby=format!("{id}-error {id}-hint")
+                node_ref=node_ref
+                bind:value=value
+            ></textarea>
+            <Show when=move || previewing.get()>
+                <div class="preview post-body" aria-live="polite">
+                    {move || match preview.get() {
+                        None => view! { <Loading label="Rendering preview…"/> }.into_any(),
+                        Some(Ok(html)) if html.trim().is_empty() => {
+                            view! { <p class="muted">"Nothing to preview yet."</p> }.into_any()
+                        }
+                        Some(Ok(html)) => view! { <div inner_html=html></div> }.into_any(),
+                        Some(Err(e)) => view! { <p class="form-error">{e.detail}</p> }.into_any(),
+                    }}
+                </div>
+            </Show>
+            <p class="hint" id=format!("{id}-hint")>"Markdown: **bold**, _italic_, [links](https://…), lists, > quotes."</p>
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}
+
+/// Shows `children` to signed-in people; asks the rest to log in, once the
+/// session has been restored (never flashes the login prompt on reload).
+#[component]
+pub fn SignedIn(#[prop(default = "to see this page")] why: &'static str, children: ChildrenFn) -> impl IntoView {
+    let s = use_session();
+    let here = leptos_router::hooks::use_location();
+    move || {
+        if !s.ready.get() {
+            view! { <Loading/> }.into_any()
+        } else if s.me.with(|m| m.is_some()) {
+            children().into_any()
+        } else {
+            let next = format!("{}{}", here.pathname.get(), here.search.get());
+            let href = format!("/login?next={}", api::segment(&next));
+            view! {
+                <h1>"Please log in"</h1>
+                <p>"You need to log in " {why} ". " <a href=href>"Log in to continue"</a></p>
+            }
+            .into_any()
+        }
+    }
+}

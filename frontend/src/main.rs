@@ -1,0 +1,3 @@
+fn main() {
+    quorum_frontend::start();
+}

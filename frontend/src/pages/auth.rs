@@ -1,0 +1,210 @@
+//! Log in, create an account, and create the first administrator.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use quorum_types::{LoginRequest, RegisterRequest, Registration, SetupRequest, TokenPair};
+
+use crate::api::{self, ApiError};
+use crate::components::{FormError, TextField};
+use crate::pages::set_title;
+use crate::session::{self, use_session};
+use crate::time::browser_zone;
+
+/// Where to go after signing in: the `next` parameter when it is a path on
+/// this site (never another origin), the front page otherwise.
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\")).unwrap_or_else(|| "/".into())
+}
+
+#[component]
+pub fn Login() -> impl IntoView {
+    set_title(|| Some("Log in".into()));
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let sending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request =
+            LoginRequest { login: login.get_untracked(), password: password.get_untracked(), refresh_cookie: true };
+        let next = safe_next(query.with_untracked(|q| q.get("next")));
+        let navigate = navigate.clone();
+        sending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::post_anonymous::<_, TokenPair>("/auth/login", &request).await {
+                Ok(pair) => {
+                    session::signed_in(pair);
+                    navigate(&next, Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <div class="narrow">
+            <h1>"Log in"</h1>
+            <form class="stack" on:submit=submit>
+                <TextField label="Username or e-mail" name="login" value=login error=error autocomplete="username" required=true/>
+                <TextField label="Password" name="password" kind="password" value=password error=error autocomplete="current-password" required=true/>
+                <FormError error=error fields=&["login", "password"]/>
+                <button type="submit" class="primary" disabled=move || sending.get()>
+                    {move || if sending.get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </form>
+            <p class="meta">"New here? " <a href="/register">"Create an account"</a></p>
+        </div>
+    }
+}
+
+#[component]
+pub fn Register() -> impl IntoView {
+    set_title(|| Some("Create an account".into()));
+    let s = use_session();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let sending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = display_name.get_untracked();
+        let request = RegisterRequest {
+            username: username.get_untracked(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            display_name: (!name.trim().is_empty()).then_some(name),
+            time_zone: browser_zone(),
+            refresh_cookie: true,
+        };
+        let navigate = navigate.clone();
+        sending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::post_anonymous::<_, TokenPair>("/auth/register", &request).await {
+                Ok(pair) => {
+                    session::signed_in(pair);
+                    navigate("/", Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            sending.set(false);
+        });
+    };
+    let closed = move || s.site.with(|site| site.as_ref().is_some_and(|x| x.registration == Registration::Closed));
+    view! {
+        <div class="narrow">
+            <h1>"Create an account"</h1>
+            <Show when=closed>
+                <p class="notice" role="note">"This forum does not take new registrations at the moment."</p>
+            </Show>
+            <form class="stack" on:submit=submit>
+                <TextField label="Username" name="username" value=username error=error autocomplete="username" required=true hint="3 to 32 characters: letters, digits, _ and -."/>
+                <TextField label="E-mail" name="email" kind="email" value=email error=error autocomplete="email" required=true/>
+                <TextField label="Display name" name="display_name" value=display_name error=error autocomplete="name" hint="How others see you; your username if left empty."/>
+                <TextField label="Password" name="password" kind="password" value=password error=error autocomplete="new-password" required=true hint="At least 10 characters."/>
+                <FormError error=error fields=&["username", "email", "display_name", "password"]/>
+                <button type="submit" class="primary" disabled=move || sending.get()>
+                    {move || if sending.get() { "Creating…" } else { "Create account" }}
+                </button>
+            </form>
+            <p class="meta">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </div>
+    }
+}
+
+/// The first administrator, with the token from the link the server printed.
+#[component]
+pub fn Setup() -> impl IntoView {
+    set_title(|| Some("Set up".into()));
+    let s = use_session();
+    let navigate = use_navigate();
+    let token = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_string())
+        .unwrap_or_default();
+    let username = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let sending = RwSignal::new(false);
+    let has_token = !token.is_empty();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = SetupRequest {
+            token: token.clone(),
+            username: username.get_untracked(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            display_name: None,
+            time_zone: browser_zone(),
+            refresh_cookie: true,
+        };
+        let navigate = navigate.clone();
+        sending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::post_anonymous::<_, TokenPair>("/setup", &request).await {
+                Ok(pair) => {
+                    session::signed_in(pair);
+                    if let Some(mut site) = s.site.get_untracked() {
+                        site.needs_setup = false;
+                        s.site.set(Some(site));
+                    }
+                    navigate("/admin", Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            sending.set(false);
+        });
+    };
+    let done = move || s.site.with(|site| site.as_ref().is_some_and(|x| !x.needs_setup));
+    view! {
+        <div class="narrow">
+            <h1>"Set up Quorum"</h1>
+            <Show
+                when=move || !done()
+                fallback=|| view! { <p>"This forum already has an administrator. " <a href="/login">"Log in"</a></p> }
+            >
+                {(!has_token)
+                    .then(|| {
+                        view! {
+                            <p class="notice" role="note">
+                                "Open the set-up link the server printed when it started; it ends in "
+                                <code>"/setup#"</code>
+                                " and a token."
+                            </p>
+                        }
+                    })}
+                <p>"Create the first administrator account. You can then set up groups and categories."</p>
+                <form class="stack" on:submit=submit.clone()>
+                    <TextField label="Username" name="username" value=username error=error autocomplete="username" required=true/>
+                    <TextField label="E-mail" name="email" kind="email" value=email error=error autocomplete="email" required=true/>
+                    <TextField label="Password" name="password" kind="password" value=password error=error autocomplete="new-password" required=true hint="At least 10 characters."/>
+                    <FormError error=error fields=&["username", "email", "password"]/>
+                    <button type="submit" class="primary" disabled=move || sending.get()>"Create admin account"</button>
+                </form>
+            </Show>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/t/12".into())), "/t/12");
+        assert_eq!(safe_next(Some("//evil.example/".into())), "/");
+        assert_eq!(safe_next(Some("https://evil.example/".into())), "/");
+        assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,24 @@
+//! One module per area of the app; each page loads its own data.
+
+pub mod admin;
+pub mod auth;
+pub mod category;
+pub mod home;
+pub mod profile;
+pub mod thread;
+
+use leptos::prelude::*;
+
+/// Sets the document title for the page showing it.
+pub fn set_title(title: impl Fn() -> Option<String> + 'static) {
+    Effect::new(move |_| {
+        let site = crate::session::use_session().site.get().map(|s| s.name).unwrap_or_else(|| "Quorum".into());
+        let full = match title() {
+            Some(t) => format!("{t} · {site}"),
+            None => site,
+        };
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&full);
+        }
+    });
+}

@@ -1,0 +1,649 @@
+//! A thread: its posts, likes, edits and replies; and starting a new thread.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use quorum_types::{
+    Category, CreatePostRequest, CreateThreadRequest, CreatedThread, Group, Like, LikeState, Page, Post, Revision,
+    Thread, UpdatePostRequest, UpdateThreadRequest,
+};
+
+use crate::api::{self, ApiError};
+use crate::audience;
+use crate::components::{
+    use_groups, AudiencePicker, ErrorBox, FormError, Loading, MarkdownEditor, SignedIn, TextField, TimeAgo,
+};
+use crate::pages::set_title;
+use crate::paging::Paging;
+use crate::session::use_session;
+use crate::time::plural;
+
+/// Posts per page: a whole discussion of ordinary length in one request.
+const POSTS_PAGE: &str = "50";
+
+fn audience_or_none(restricted: Vec<String>) -> Option<Vec<String>> {
+    (!restricted.is_empty()).then_some(restricted)
+}
+
+#[component]
+pub fn ThreadPage() -> impl IntoView {
+    let s = use_session();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let thread = RwSignal::new(None::<Result<Thread, ApiError>>);
+    let posts = RwSignal::new(Paging::<Post>::default());
+    let loading = RwSignal::new(false);
+    let posts_error = RwSignal::new(None::<ApiError>);
+    let groups = use_groups();
+
+    let load_posts = move |reset: bool| {
+        let id = id();
+        let cursor = if reset { None } else { posts.with_untracked(|p| p.cursor().map(String::from)) };
+        loading.set(true);
+        posts_error.set(None);
+        spawn_local(async move {
+            let path = format!("/threads/{id}/posts");
+            match api::page::<Post>(&path, cursor.as_deref(), &[("limit", POSTS_PAGE)]).await {
+                Ok(page) => {
+                    posts.update(|p| {
+                        if reset {
+                            *p = Paging::default();
+                        }
+                        p.push(page, |post| post.id)
+                    });
+                    if reset {
+                        scroll_to_hash();
+                    }
+                }
+                Err(e) => posts_error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        let id = id();
+        s.me.track();
+        spawn_local(async move {
+            let result = api::get::<Thread>(&format!("/threads/{id}")).await;
+            thread.set(Some(result));
+        });
+        load_posts(true);
+    });
+    set_title(move || thread.get().and_then(|t| t.ok()).map(|t| t.title));
+
+    view! {
+        {move || match thread.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) if e.is_not_found() => {
+                view! {
+                    <h1>"Thread not found"</h1>
+                    <p>"It does not exist, or you do not have access to it."</p>
+                    <p><a href="/">"Back to the categories"</a></p>
+                }
+                    .into_any()
+            }
+            Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+            Some(Ok(t)) => view! { <ThreadHead thread=t groups=groups on_change=thread/> }.into_any(),
+        }}
+        <div class="posts">
+            <For
+                each=move || posts.with(|p| p.items.clone())
+                key=|p| (p.id, p.like_count, p.liked_by_me, p.edited_at, p.number)
+                let:post
+            >
+                <PostView post=post posts=posts groups=groups/>
+            </For>
+        </div>
+        {move || posts_error.get().map(|e| view! { <ErrorBox error=e retry=Callback::new(move |_| load_posts(false))/> })}
+        {move || {
+            if loading.get() {
+                view! { <Loading label="Loading posts…"/> }.into_any()
+            } else if posts.with(|p| p.has_more()) {
+                view! {
+                    <button type="button" class="load-more" on:click=move |_| load_posts(false)>
+                        "Load more posts"
+                    </button>
+                }
+                    .into_any()
+            } else {
+                ().into_any()
+            }
+        }}
+        {move || {
+            thread
+                .get()
+                .and_then(|t| t.ok())
+                .map(|t| {
+                    if t.can_reply {
+                        view! { <Composer thread=t posts=posts groups=groups/> }.into_any()
+                    } else if s.me.with(|m| m.is_none()) && s.ready.get() {
+                        let href = format!("/login?next={}", api::segment(&format!("/t/{}", t.id)));
+                        view! { <p class="reply-hint"><a href=href>"Log in to reply"</a></p> }.into_any()
+                    } else if t.locked {
+                        view! { <p class="reply-hint">"This thread is locked."</p> }.into_any()
+                    } else {
+                        ().into_any()
+                    }
+                })
+        }}
+    }
+}
+
+/// After the first page: bring `#post-123` into view, as a link promised.
+fn scroll_to_hash() {
+    let Some(window) = web_sys::window() else { return };
+    let hash = window.location().hash().unwrap_or_default();
+    let Some(id) = hash.strip_prefix('#').filter(|h| h.starts_with("post-")).map(String::from) else { return };
+    request_animation_frame(move || {
+        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id)) {
+            el.scroll_into_view();
+        }
+    });
+}
+
+#[component]
+fn ThreadHead(
+    thread: Thread,
+    groups: LocalResource<Vec<Group>>,
+    on_change: RwSignal<Option<Result<Thread, ApiError>>>,
+) -> impl IntoView {
+    let s = use_session();
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<ApiError>);
+    let confirm_delete = RwSignal::new(false);
+    let id = thread.id;
+    let category_href = format!("/c/{}", thread.category);
+    let moderate = move |change: UpdateThreadRequest| {
+        spawn_local(async move {
+            match api::patch::<_, Thread>(&format!("/threads/{id}"), &change).await {
+                Ok(t) => on_change.set(Some(Ok(t))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        let category = format!(
+            "/c/{}",
+            on_change.with_untracked(|t| t
+                .as_ref()
+                .and_then(|t| t.as_ref().ok())
+                .map(|t| t.category.clone())
+                .unwrap_or_default())
+        );
+        spawn_local(async move {
+            match api::delete(&format!("/threads/{id}")).await {
+                Ok(()) => navigate(&category, Default::default()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let is_mod = s.is_moderator();
+    let is_author = s.user_id() == Some(thread.author.id);
+    let (pinned, locked) = (thread.pinned, thread.locked);
+    let audience = thread.audience.clone().unwrap_or_default();
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href="/">"Categories"</a>
+            " › "
+            <a href=category_href>{thread.category.clone()}</a>
+        </nav>
+        <div class="page-head">
+            <h1>{thread.title.clone()}</h1>
+        </div>
+        <p class="meta thread-meta">
+            {pinned.then(|| view! { <span class="badge">"Pinned"</span> })}
+            {locked.then(|| view! { <span class="badge">"Locked"</span> })}
+            {(!audience.is_empty())
+                .then(|| {
+                    let audience = audience.clone();
+                    view! {
+                        <span class="badge restricted">
+                            {move || audience::visible_to(&audience, &groups.get().unwrap_or_default(), "thread")}
+                        </span>
+                    }
+                })}
+            <span>{plural(thread.reply_count, "reply", "replies")}</span>
+        </p>
+        {(is_mod || is_author)
+            .then(|| {
+                view! {
+                    <div class="actions thread-actions">
+                        {is_mod
+                            .then(|| {
+                                view! {
+                                    <button type="button" on:click=move |_| moderate(UpdateThreadRequest { pinned: Some(!pinned), ..Default::default() })>
+                                        {if pinned { "Unpin" } else { "Pin" }}
+                                    </button>
+                                    <button type="button" on:click=move |_| moderate(UpdateThreadRequest { locked: Some(!locked), ..Default::default() })>
+                                        {if locked { "Unlock" } else { "Lock" }}
+                                    </button>
+                                }
+                            })}
+                        <Show
+                            when=move || confirm_delete.get()
+                            fallback=move || view! { <button type="button" class="danger-text" on:click=move |_| confirm_delete.set(true)>"Delete thread"</button> }
+                        >
+                            <span role="group" aria-label="Confirm deleting the thread">
+                                "Delete this whole thread? "
+                                <button type="button" class="danger" on:click=delete.clone()>"Yes, delete thread"</button>
+                                <button type="button" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+                            </span>
+                        </Show>
+                    </div>
+                }
+            })}
+        {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.detail}</p> })}
+    }
+}
+
+#[component]
+fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec<Group>>) -> impl IntoView {
+    let s = use_session();
+    let id = post.id;
+    let is_own = s.user_id() == Some(post.author.id);
+    let can_change = is_own || s.is_moderator();
+    let signed_in = s.me.with_untracked(|m| m.is_some());
+    let error = RwSignal::new(None::<ApiError>);
+    let editing = RwSignal::new(false);
+    let confirm_delete = RwSignal::new(false);
+    let likers_open = RwSignal::new(false);
+    let history_open = RwSignal::new(false);
+    let liked = post.liked_by_me;
+    let count = post.like_count;
+
+    let toggle_like = move |_| {
+        let want = !liked;
+        // Optimistic: show the new state at once, put the old one back on failure.
+        posts.update(|p| {
+            p.update(
+                |x| x.id == id,
+                |x| {
+                    x.liked_by_me = want;
+                    x.like_count += if want { 1 } else { -1 };
+                },
+            )
+        });
+        spawn_local(async move {
+            let path = format!("/posts/{id}/like");
+            let result =
+                if want { api::put::<LikeState>(&path).await } else { api::delete_json::<LikeState>(&path).await };
+            match result {
+                Ok(state) => posts.update(|p| {
+                    p.update(
+                        |x| x.id == id,
+                        |x| {
+                            x.liked_by_me = state.liked_by_me;
+                            x.like_count = state.like_count;
+                        },
+                    )
+                }),
+                Err(e) => {
+                    posts.update(|p| {
+                        p.update(
+                            |x| x.id == id,
+                            |x| {
+                                x.liked_by_me = liked;
+                                x.like_count = count;
+                            },
+                        )
+                    });
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    let delete = move |_| {
+        spawn_local(async move {
+            match api::delete(&format!("/posts/{id}")).await {
+                Ok(()) => posts.update(|p| p.remove(|x| x.id == id)),
+                Err(e) => {
+                    confirm_delete.set(false);
+                    error.set(Some(e))
+                }
+            }
+        });
+    };
+    let reply = move |_| {
+        if let Some(ctx) = use_context::<ReplyTarget>() {
+            ctx.0.set(Some(id));
+            ctx.focus();
+        }
+    };
+    let reply_to = post.reply_to.map(|target| {
+        let name =
+            posts.with_untracked(|p| p.items.iter().find(|x| x.id == target).map(|x| x.author.display_name.clone()));
+        let href = format!("#post-{target}");
+        view! {
+            <p class="reply-to meta">
+                "In reply to " <a href=href>{name.unwrap_or_else(|| "an earlier post".into())}</a>
+            </p>
+        }
+    });
+    let audience = post.audience.clone().unwrap_or_default();
+    let restricted = !audience.is_empty();
+    let body = post.body.clone();
+    let edited_at = post.edited_at;
+    let permalink = format!("/t/{}#post-{id}", post.thread_id);
+
+    view! {
+        <article class="post" class:restricted=restricted id=format!("post-{id}") aria-labelledby=format!("post-{id}-author")>
+            <header class="post-head">
+                <span class="author" id=format!("post-{id}-author")>{post.author.display_name.clone()}</span>
+                <span class="username muted">"@" {post.author.username.clone()}</span>
+                <a class="permalink meta" href=permalink aria-label=format!("Post {} permalink", post.number)>
+                    <TimeAgo at=post.created_at/>
+                </a>
+                {edited_at.map(|at| view! { <span class="meta">"· edited " <TimeAgo at=at/></span> })}
+            </header>
+            {restricted
+                .then(|| {
+                    let audience = audience.clone();
+                    view! {
+                        <p class="badge restricted" title="Only these groups can see this post">
+                            {move || audience::visible_to(&audience, &groups.get().unwrap_or_default(), "thread")}
+                        </p>
+                    }
+                })}
+            {reply_to}
+            <Show
+                when=move || editing.get()
+                fallback={
+                    let html = post.body_html.clone();
+                    move || view! { <div class="post-body" inner_html=html.clone()></div> }
+                }
+            >
+                <EditPost id=id body=body.clone() posts=posts editing=editing/>
+            </Show>
+            <footer class="post-actions">
+                {(signed_in && !is_own)
+                    .then(|| {
+                        view! {
+                            <button type="button" class="like" aria-pressed=if liked { "true" } else { "false" } aria-label="Like" on:click=toggle_like>
+                                <span aria-hidden="true">{if liked { "♥" } else { "♡" }}</span>
+                                <span class="label">{if liked { " Liked" } else { " Like" }}</span>
+                            </button>
+                        }
+                    })}
+                {(count > 0)
+                    .then(|| {
+                        view! {
+                            <button type="button" class="like-count link-button" aria-expanded=move || if likers_open.get() { "true" } else { "false" } on:click=move |_| likers_open.update(|o| *o = !*o)>
+                                {plural(count, "Like", "Likes")}
+                            </button>
+                        }
+                    })}
+                {signed_in.then(|| view! { <button type="button" class="link-button" on:click=reply>"Reply"</button> })}
+                {edited_at
+                    .is_some()
+                    .then(|| {
+                        view! {
+                            <button type="button" class="link-button" aria-expanded=move || if history_open.get() { "true" } else { "false" } on:click=move |_| history_open.update(|o| *o = !*o)>
+                                "History"
+                            </button>
+                        }
+                    })}
+                {can_change
+                    .then(|| {
+                        view! {
+                            <button type="button" class="link-button" on:click=move |_| editing.set(true)>"Edit"</button>
+                            <Show
+                                when=move || confirm_delete.get()
+                                fallback=move || view! { <button type="button" class="link-button danger-text" on:click=move |_| confirm_delete.set(true)>"Delete"</button> }
+                            >
+                                <span role="group" aria-label="Confirm deleting the post">
+                                    "Delete this post? "
+                                    <button type="button" class="danger" on:click=delete>"Yes, delete"</button>
+                                    <button type="button" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+                                </span>
+                            </Show>
+                        }
+                    })}
+            </footer>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.detail}</p> })}
+            <Show when=move || likers_open.get()>
+                <Likers id=id/>
+            </Show>
+            <Show when=move || history_open.get()>
+                <History id=id/>
+            </Show>
+        </article>
+    }
+}
+
+#[component]
+fn Likers(id: i64) -> impl IntoView {
+    let likes = LocalResource::new(move || async move {
+        api::page::<Like>(&format!("/posts/{id}/likes"), None, &[("limit", "100")]).await
+    });
+    view! {
+        <div class="likers">
+            {move || match likes.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.detail}</p> }.into_any(),
+                Some(Ok(Page { items, .. })) => {
+                    view! {
+                        <p class="meta">"Liked by:"</p>
+                        <ul class="inline-list">
+                            {items.into_iter().map(|l| view! { <li>{l.user.display_name}</li> }).collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn History(id: i64) -> impl IntoView {
+    let revisions = LocalResource::new(move || async move {
+        api::page::<Revision>(&format!("/posts/{id}/revisions"), None, &[("limit", "100")]).await
+    });
+    view! {
+        <section class="history" aria-label="Edit history">
+            <h3>"Edit history"</h3>
+            {move || match revisions.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.detail}</p> }.into_any(),
+                Some(Ok(Page { items, .. })) => {
+                    view! {
+                        <ol class="revisions">
+                            {items
+                                .into_iter()
+                                .map(|r| {
+                                    view! {
+                                        <li>
+                                            <p class="meta">
+                                                "Revision " {r.number} " by " {r.editor.display_name} " · "
+                                                <TimeAgo at=r.created_at/>
+                                            </p>
+                                            <div class="post-body" inner_html=r.body_html></div>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn EditPost(id: i64, body: String, posts: RwSignal<Paging<Post>>, editing: RwSignal<bool>) -> impl IntoView {
+    let value = RwSignal::new(body);
+    let error = RwSignal::new(None::<ApiError>);
+    let saving = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saving.set(true);
+        error.set(None);
+        let body = value.get_untracked();
+        spawn_local(async move {
+            match api::patch::<_, Post>(&format!("/posts/{id}"), &UpdatePostRequest { body }).await {
+                Ok(updated) => {
+                    posts.update(|p| p.update(|x| x.id == id, |x| *x = updated));
+                    editing.set(false);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            saving.set(false);
+        });
+    };
+    view! {
+        <form class="edit-form" on:submit=save>
+            <MarkdownEditor label="Edit post" name="body" id=format!("edit-{id}") value=value error=error/>
+            <FormError error=error fields=&["body"]/>
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || saving.get()>"Save"</button>
+                <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// The post a reply answers, shared by the posts' "Reply" buttons and the composer.
+#[derive(Clone, Copy)]
+struct ReplyTarget(RwSignal<Option<i64>>, NodeRef<leptos::html::Textarea>);
+
+impl ReplyTarget {
+    fn focus(&self) {
+        if let Some(el) = self.1.get_untracked() {
+            el.scroll_into_view();
+            let _ = el.focus();
+        }
+    }
+}
+
+#[component]
+fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec<Group>>) -> impl IntoView {
+    let body = RwSignal::new(String::new());
+    let audience = RwSignal::new(Vec::<String>::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let sending = RwSignal::new(false);
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let reply_to = RwSignal::new(None::<i64>);
+    provide_context(ReplyTarget(reply_to, textarea));
+    let thread_id = thread.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = CreatePostRequest {
+            body: body.get_untracked(),
+            reply_to: reply_to.get_untracked(),
+            audience: audience_or_none(audience.get_untracked()),
+        };
+        sending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::post::<_, Post>(&format!("/threads/{thread_id}/posts"), &request).await {
+                Ok(post) => {
+                    posts.update(|p| p.items.push(post));
+                    body.set(String::new());
+                    reply_to.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            sending.set(false);
+        });
+    };
+    let replying_to = move || {
+        reply_to.get().map(|target| {
+            let name = posts.with(|p| p.items.iter().find(|x| x.id == target).map(|x| x.author.display_name.clone()));
+            view! {
+                <p class="replying-to">
+                    "Replying to " {name.unwrap_or_else(|| "a post".into())} " "
+                    <button type="button" class="link-button" on:click=move |_| reply_to.set(None)>"Cancel reply-to"</button>
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="composer" aria-label="Reply">
+            <h2>"Reply"</h2>
+            <form on:submit=submit>
+                {replying_to}
+                <MarkdownEditor label="Your reply" name="reply" value=body error=error rows=6 node_ref=textarea/>
+                <AudiencePicker audience=audience groups=groups place="thread" error=error/>
+                <FormError error=error fields=&["body", "audience"]/>
+                <button type="submit" class="primary" disabled=move || sending.get() || body.with(|b| b.trim().is_empty())>
+                    {move || if sending.get() { "Posting…" } else { "Post reply" }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn NewThread() -> impl IntoView {
+    view! {
+        <SignedIn why="to start a thread">
+            <NewThreadForm/>
+        </SignedIn>
+    }
+}
+
+#[component]
+fn NewThreadForm() -> impl IntoView {
+    let params = use_params_map();
+    let navigate = use_navigate();
+    let slug = params.with_untracked(|p| p.get("slug").unwrap_or_default());
+    let category = {
+        let slug = slug.clone();
+        LocalResource::new(move || {
+            let slug = slug.clone();
+            async move { api::get::<Category>(&format!("/categories/{}", api::segment(&slug))).await }
+        })
+    };
+    let groups = use_groups();
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let audience = RwSignal::new(Vec::<String>::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let sending = RwSignal::new(false);
+    set_title(|| Some("New thread".into()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = CreateThreadRequest {
+            category: slug.clone(),
+            title: title.get_untracked(),
+            body: body.get_untracked(),
+            audience: audience_or_none(audience.get_untracked()),
+        };
+        let navigate = navigate.clone();
+        sending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::post::<_, CreatedThread>("/threads", &request).await {
+                Ok(created) => navigate(&format!("/t/{}", created.thread.id), Default::default()),
+                Err(e) => error.set(Some(e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <h1>"New thread"</h1>
+        {move || {
+            category
+                .get()
+                .map(|c| match c {
+                    Ok(c) => {
+                        let href = format!("/c/{}", c.slug);
+                        view! { <p class="meta">"In " <a href=href>{c.name}</a></p> }.into_any()
+                    }
+                    Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+                })
+        }}
+        <form class="stack" on:submit=submit>
+            <TextField label="Title" name="title" value=title error=error required=true/>
+            <MarkdownEditor label="Body" name="body" value=body error=error rows=10/>
+            <AudiencePicker audience=audience groups=groups place="category" error=error/>
+            <FormError error=error fields=&["title", "body", "audience", "category"]/>
+            <button type="submit" class="primary" disabled=move || sending.get()>
+                {move || if sending.get() { "Creating…" } else { "Create thread" }}
+            </button>
+        </form>
+    }
+}
