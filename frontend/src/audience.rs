@@ -28,6 +28,25 @@ pub fn pickable(groups: &[Group]) -> Vec<Group> {
     groups.iter().filter(|g| g.slug != AUDIENCE_EVERYONE && g.slug != GROUP_ADMINS).cloned().collect()
 }
 
+/// The groups a category may be opened to: the pseudo-groups `everyone`
+/// and `signed-in` first (the group list does not include them), then the rest.
+pub fn with_pseudo_groups(groups: &[Group]) -> Vec<Group> {
+    let pseudo = [(AUDIENCE_EVERYONE, "Everyone"), (AUDIENCE_SIGNED_IN, "Signed-in members")];
+    let mut all: Vec<Group> = pseudo
+        .iter()
+        .map(|(slug, name)| Group {
+            slug: (*slug).into(),
+            name: (*name).into(),
+            description: String::new(),
+            builtin: true,
+            member_count: 0,
+        })
+        .collect();
+    all.retain(|p| !groups.iter().any(|g| g.slug == p.slug));
+    all.extend(groups.iter().cloned());
+    all
+}
+
 /// Adds or removes `slug`, keeping the order in which groups were ticked.
 pub fn toggle(audience: &mut Vec<String>, slug: &str, on: bool) {
     let present = audience.iter().any(|s| s == slug);
@@ -78,6 +97,15 @@ mod tests {
     fn the_picker_leaves_out_everyone_and_admins() {
         let slugs: Vec<String> = pickable(&groups()).into_iter().map(|g| g.slug).collect();
         assert_eq!(slugs, ["signed-in", "enterprise-members", "worker-members"]);
+    }
+
+    #[test]
+    fn categories_can_be_opened_to_everyone_and_signed_in_members() {
+        let listed = vec![group("admins", "Administrators"), group("board", "Board")];
+        let slugs: Vec<String> = with_pseudo_groups(&listed).into_iter().map(|g| g.slug).collect();
+        assert_eq!(slugs, ["everyone", "signed-in", "admins", "board"]);
+        let slugs: Vec<String> = with_pseudo_groups(&groups()).into_iter().map(|g| g.slug).collect();
+        assert_eq!(slugs.iter().filter(|s| *s == "everyone").count(), 1, "no duplicates when listed");
     }
 
     #[test]

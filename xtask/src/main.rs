@@ -1,7 +1,9 @@
-//! Workspace tasks for Quorum: `cargo xtask run | test | openapi | bench`.
+//! Workspace tasks for Quorum: `cargo xtask run | test | e2e | openapi | bench`.
 //! Standard library only, so it builds in seconds on a fresh clone.
 
 mod bench;
+mod e2e;
+mod frontend;
 
 use std::env;
 use std::ffi::OsString;
@@ -20,8 +22,19 @@ Commands:
   run [ARGS...]   build Quorum in release mode and serve it on SQLite
                   (ARGS go to `quorum serve`, e.g. --bind 127.0.0.1:9000)
   test [ARGS...]  make sure PostgreSQL is up, then run every test on
-                  SQLite and PostgreSQL (ARGS go to `cargo test`)
+                  SQLite and PostgreSQL (ARGS go to `cargo test`), then the
+                  browser tests on both (QUORUM_E2E=0 skips those)
+  e2e [OPTS] [FILE...] [-- NODE_ARGS...]
+                  only the browser tests (tests/e2e, headless Chromium);
+                  OPTS: --backend sqlite|postgres (default both);
+                  FILE: e.g. `audience` for audience.test.mjs; NODE_ARGS go
+                  to `node --test`, e.g. --test-name-pattern=like
+  bench-thread [--runs N] [--posts N]
+                  time a 50-post thread page in Chromium against a release
+                  server on SQLite, and print the app's gzipped sizes
+                  (also `e2e --bench-thread`)
   openapi         regenerate openapi/openapi.json from the code
+  frontend        build the single-page app into target/quorum-dist
   bench [OPTS]    seed 1,000 and 1,000,000 posts, load the API with wrk and
                   print req/s and p99 as ratios against a plain actix-web
                   handler; OPTS: --postgres (SQLite and PostgreSQL),
@@ -41,7 +54,10 @@ fn main() -> ExitCode {
         Some("run") => run(&rest),
         Some("test") => test(&rest),
         Some("openapi") => openapi(),
+        Some("frontend") => build_frontend().map(|_| ()),
         Some("bench") => bench::bench(&rest),
+        Some("e2e") => e2e::e2e(&rest),
+        Some("bench-thread") => e2e::bench_thread(&rest),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -109,9 +125,10 @@ fn exec(mut command: Command) -> Result {
 // ------------------------------------------------------------ frontend
 
 /// FRONTEND BUILD. When `frontend/Cargo.toml` exists: builds the Leptos SPA
-/// for wasm32 in release mode, runs the wasm-bindgen CLI whose version
-/// matches Cargo.lock, writes the result (and `frontend/index.html`) to
-/// `dist/`, and returns that directory for QUORUM_STATIC_DIR.
+/// for wasm32 with the size-optimised `wasm-release` profile, runs the
+/// wasm-bindgen CLI whose version matches Cargo.lock, and writes
+/// `index.html` plus content-hashed files under `assets/` to
+/// `<target>/quorum-dist`, which it returns for QUORUM_STATIC_DIR.
 /// Without a frontend crate it does nothing and prints nothing.
 fn build_frontend() -> Result<Option<PathBuf>> {
     let root = workspace_root();
@@ -124,26 +141,32 @@ fn build_frontend() -> Result<Option<PathBuf>> {
 
     ensure_wasm_target()?;
     let bindgen = ensure_wasm_bindgen()?;
-    cargo(&["build", "--release", "-p", &package, "--target", "wasm32-unknown-unknown"])?;
+    cargo(&[
+        "build",
+        "--profile",
+        frontend::PROFILE,
+        "-p",
+        &package,
+        "--bin",
+        &package,
+        "--target",
+        "wasm32-unknown-unknown",
+    ])?;
 
-    // A binary crate keeps its dashes in the file name; a cdylib gets underscores.
-    let out = target_dir().join("wasm32-unknown-unknown").join("release");
-    let wasm = [package.clone(), package.replace('-', "_")]
-        .iter()
-        .map(|stem| out.join(format!("{stem}.wasm")))
-        .find(|path| path.is_file())
-        .ok_or_else(|| format!("no {package}.wasm in {}", out.display()))?;
-
-    let dist = root.join("dist");
-    fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
+    let out = target_dir().join("wasm32-unknown-unknown").join(frontend::PROFILE);
+    let wasm = out.join(format!("{package}.wasm"));
+    if !wasm.is_file() {
+        return Err(format!("no {package}.wasm in {}", out.display()));
+    }
+    let bound = target_dir().join("quorum-bindgen");
+    let _ = fs::remove_dir_all(&bound);
     let mut bind = Command::new(&bindgen);
-    bind.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&dist).arg(&wasm);
+    bind.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&bound).arg(&wasm);
     status(bind, "wasm-bindgen")?;
 
-    let index = root.join("frontend").join("index.html");
-    if index.is_file() {
-        fs::copy(&index, dist.join("index.html")).map_err(|e| format!("cannot copy index.html: {e}"))?;
-    }
+    let dist = target_dir().join("quorum-dist");
+    let built = frontend::assemble(&root.join("frontend"), &bound, &package, &dist)?;
+    println!("frontend: {} ({})", dist.display(), built.summary());
     Ok(Some(dist))
 }
 
@@ -210,7 +233,8 @@ fn package_name(manifest: &str) -> Option<String> {
 // --------------------------------------------------------------- test
 
 /// The one command that runs every test: each integration test runs on
-/// SQLite and on the PostgreSQL at QUORUM_TEST_PG_URL.
+/// SQLite and on the PostgreSQL at QUORUM_TEST_PG_URL, and so do the
+/// browser tests (`e2e.rs`).
 fn test(extra: &[OsString]) -> Result {
     let pg_url = env::var("QUORUM_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_TEST_PG_URL.to_string());
     let (host, port) = pg_host_port(&pg_url);
@@ -235,8 +259,13 @@ fn test(extra: &[OsString]) -> Result {
     let verdict = if outcome.is_ok() { "passed" } else { "FAILED" };
     steps.push(format!("cargo test --workspace --no-fail-fast {verdict}"));
 
+    // The browser tests run even when cargo test failed: both verdicts are
+    // worth having from one run.
+    let (verdicts, e2e_outcome) = e2e::for_xtask_test(&pg_url);
+    steps.extend(verdicts);
+
     println!("xtask test: {}", steps.join("; "));
-    outcome
+    outcome.and(e2e_outcome)
 }
 
 /// Host and port of a `postgres://user:pass@host:port/db` URL, defaulting

@@ -492,7 +492,7 @@ fn GroupChecks(
     field: &'static str,
     error: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
-    let list = move || groups.get().and_then(|g| g.ok()).unwrap_or_default();
+    let list = move || audience::with_pseudo_groups(&groups.get().and_then(|g| g.ok()).unwrap_or_default());
     view! {
         <fieldset>
             <legend>{legend}</legend>

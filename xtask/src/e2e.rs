@@ -1,0 +1,578 @@
+//! Browser end-to-end tests (`tests/e2e/`): build the web app and the
+//! server, then per backend start `quorum serve` on a fresh database and a
+//! free port, with an admin created through the CLI, and run the Node test
+//! files against it in headless Chromium (Playwright). Also the thread-page
+//! timing script, against a release server.
+
+use std::collections::hash_map::RandomState;
+use std::env;
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::hash::{BuildHasher, Hasher};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::{build_frontend, cargo, target_dir, workspace_root, Result, DEFAULT_TEST_PG_URL};
+
+/// Where Chromium is expected (Debian's `chromium` package).
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// One whole run of the test files on one backend may take this long.
+const SUITE_DEADLINE: Duration = Duration::from_secs(20 * 60);
+const ADMIN_USERNAME: &str = "admin";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Debug,
+    Release,
+}
+
+/// The built pieces a run needs.
+struct Built {
+    dist: PathBuf,
+    quorum: PathBuf,
+}
+
+fn e2e_dir() -> PathBuf {
+    workspace_root().join("tests").join("e2e")
+}
+
+fn is_ci() -> bool {
+    env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+// ------------------------------------------------------- entry points
+
+/// The browser-test part of `cargo xtask test`: both backends. Returns a
+/// verdict per run for the summary line, and an error when any run failed.
+/// `QUORUM_E2E=0` skips them, loudly, except under CI where it is an error;
+/// without a frontend crate they are skipped outside CI and fail under CI.
+pub fn for_xtask_test(pg_url: &str) -> (Vec<String>, Result) {
+    if env::var("QUORUM_E2E").is_ok_and(|v| v.trim() == "0") {
+        if is_ci() {
+            let note = "browser tests refused to skip under CI (QUORUM_E2E=0)";
+            return (vec![note.to_string()], Err(note.to_string()));
+        }
+        let note = "browser tests skipped (QUORUM_E2E=0)";
+        eprintln!("warning: {note}");
+        return (vec![note.to_string()], Ok(()));
+    }
+    if !workspace_root().join("frontend").join("Cargo.toml").is_file() && !is_ci() {
+        let note = "browser tests skipped (no frontend/ crate yet)";
+        eprintln!("warning: {note}");
+        return (vec![note.to_string()], Ok(()));
+    }
+    run_backends(&[Backend::Sqlite, Backend::Postgres], pg_url, &[])
+}
+
+/// `cargo xtask e2e [--backend sqlite|postgres] [--bench-thread] [FILE...] [-- NODE_ARGS...]`
+pub fn e2e(extra: &[OsString]) -> Result {
+    let mut backends = Vec::new();
+    let mut node_args: Vec<OsString> = Vec::new();
+    let mut args = extra.iter();
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("--backend") => {
+                let value = args.next().and_then(|v| v.to_str()).ok_or("--backend needs sqlite or postgres")?;
+                backends.push(parse_backend(value)?);
+            }
+            Some(s) if s.starts_with("--backend=") => backends.push(parse_backend(&s["--backend=".len()..])?),
+            Some("--bench-thread") => {
+                let rest: Vec<OsString> =
+                    extra.iter().filter(|a| a.to_str() != Some("--bench-thread")).cloned().collect();
+                return bench_thread(&rest);
+            }
+            Some("--") => node_args.extend(args.by_ref().cloned()),
+            Some(s) if !s.starts_with('-') => node_args.push(test_file(s)?.into_os_string()),
+            _ => return Err(format!("unknown e2e option {}; see `cargo xtask help`", arg.to_string_lossy())),
+        }
+    }
+    if backends.is_empty() {
+        backends = vec![Backend::Sqlite, Backend::Postgres];
+    }
+    let pg_url = env::var("QUORUM_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_TEST_PG_URL.to_string());
+    let (verdicts, outcome) = run_backends(&backends, &pg_url, &node_args);
+    println!("xtask e2e: {}", verdicts.join("; "));
+    outcome
+}
+
+/// `cargo xtask bench-thread [--runs N] [--posts N]`: the thread-page timing
+/// script against a fresh release server on SQLite.
+pub fn bench_thread(extra: &[OsString]) -> Result {
+    let built = prepare(Profile::Release)?;
+    let script = e2e_dir().join("bench-thread.mjs");
+    let out_dir = workspace_root().join("target").join("e2e").join("bench-thread");
+    with_server(Backend::Sqlite, &built, DEFAULT_TEST_PG_URL, &out_dir, |server| {
+        let mut node = Command::new("node");
+        node.current_dir(e2e_dir()).arg(&script).args(extra);
+        server.set_env(&mut node);
+        crate::status(node, "node bench-thread.mjs")
+    })
+}
+
+fn parse_backend(value: &str) -> Result<Backend> {
+    match value {
+        "sqlite" => Ok(Backend::Sqlite),
+        "postgres" | "postgresql" | "pg" => Ok(Backend::Postgres),
+        other => Err(format!("unknown backend {other}: sqlite or postgres")),
+    }
+}
+
+/// `audience`, `audience.test.mjs` or `tests/e2e/audience.test.mjs` → the file.
+fn test_file(name: &str) -> Result<PathBuf> {
+    let base = Path::new(name).file_name().and_then(|f| f.to_str()).unwrap_or(name);
+    let file = if base.ends_with(".mjs") { base.to_string() } else { format!("{base}.test.mjs") };
+    let path = e2e_dir().join(&file);
+    if path.is_file() {
+        Ok(PathBuf::from(file))
+    } else {
+        Err(format!("no test file {}", path.display()))
+    }
+}
+
+/// Builds once, then runs the test files on each backend in turn; one
+/// verdict per backend ("browser tests on SQLite passed").
+fn run_backends(backends: &[Backend], pg_url: &str, node_args: &[OsString]) -> (Vec<String>, Result) {
+    let built = match prepare(Profile::Debug) {
+        Ok(built) => built,
+        Err(error) => {
+            eprintln!("browser tests: {error}");
+            let verdicts =
+                backends.iter().map(|b| format!("browser tests on {} FAILED (not run)", b.label())).collect();
+            return (verdicts, Err(format!("browser tests could not run: {error}")));
+        }
+    };
+    let mut verdicts = Vec::new();
+    let mut failed = Vec::new();
+    for &backend in backends {
+        println!("\n==> browser tests on {}", backend.label());
+        let started = Instant::now();
+        let out_dir = screenshot_dir(backend);
+        let outcome = with_server(backend, &built, pg_url, &out_dir, |server| run_node_tests(server, node_args));
+        let took = started.elapsed().as_secs();
+        match outcome {
+            Ok(()) => verdicts.push(format!("browser tests on {} passed ({took} s)", backend.label())),
+            Err(error) => {
+                eprintln!("browser tests on {}: {error}", backend.label());
+                verdicts.push(format!("browser tests on {} FAILED", backend.label()));
+                failed.push(backend.label());
+            }
+        }
+        println!("screenshots: {}", screenshot_dir(backend).display());
+    }
+    let outcome =
+        if failed.is_empty() { Ok(()) } else { Err(format!("browser tests failed on {}", failed.join(", "))) };
+    (verdicts, outcome)
+}
+
+// ------------------------------------------------------------ building
+
+/// Checks the tools, builds the web app and the server, installs the test
+/// dependencies.
+fn prepare(profile: Profile) -> Result<Built> {
+    check_tools()?;
+    let dist = build_frontend()?.ok_or("there is no frontend/ crate to test")?;
+    if !dist.join("index.html").is_file() {
+        return Err(format!("the web app build left no index.html in {}", dist.display()));
+    }
+    let quorum = match profile {
+        Profile::Debug => {
+            cargo(&["build", "-p", "quorum", "--bin", "quorum"])?;
+            target_dir().join("debug").join("quorum")
+        }
+        Profile::Release => {
+            cargo(&["build", "--release", "-p", "quorum", "--bin", "quorum"])?;
+            target_dir().join("release").join("quorum")
+        }
+    };
+    ensure_node_modules()?;
+    Ok(Built { dist, quorum })
+}
+
+fn check_tools() -> Result {
+    let node = Command::new("node").arg("--version").output();
+    if !node.as_ref().is_ok_and(|o| o.status.success()) {
+        return Err("the browser tests need Node.js 20 or newer (`node` on PATH)".to_string());
+    }
+    let chromium = env::var_os("QUORUM_E2E_CHROMIUM").map_or_else(|| PathBuf::from(CHROMIUM), PathBuf::from);
+    if !chromium.is_file() {
+        return Err(format!(
+            "the browser tests need Chromium at {} (Debian: apt-get install chromium); \
+             QUORUM_E2E=0 skips them",
+            chromium.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `npm ci` in tests/e2e when node_modules is missing or older than
+/// package-lock.json (npm writes node_modules/.package-lock.json on install).
+fn ensure_node_modules() -> Result {
+    let dir = e2e_dir();
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules").join(".package-lock.json");
+    let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).ok();
+    let fresh = match (modified(&installed), modified(&lock)) {
+        (Some(installed), Some(lock)) => installed >= lock,
+        _ => false,
+    };
+    if fresh && dir.join("node_modules").join("playwright-core").is_dir() {
+        return Ok(());
+    }
+    println!("installing the browser tests' packages (npm ci in {})", dir.display());
+    let mut npm = Command::new("npm");
+    npm.current_dir(&dir).args(["ci", "--no-audit", "--no-fund"]);
+    crate::status(npm, "npm ci")
+}
+
+// -------------------------------------------------------------- server
+
+/// A running `quorum serve` on its own database.
+struct Server {
+    child: Child,
+    url: String,
+    backend: Backend,
+    admin_password: String,
+    /// Screenshots and the server log.
+    out_dir: PathBuf,
+}
+
+impl Server {
+    /// The environment the test files and the timing script read.
+    fn set_env(&self, command: &mut Command) {
+        command
+            .env("QUORUM_E2E_URL", &self.url)
+            .env("QUORUM_E2E_BACKEND", self.backend.name())
+            .env("QUORUM_E2E_ADMIN_PASSWORD", &self.admin_password)
+            .env("QUORUM_E2E_SCREENSHOTS", &self.out_dir);
+    }
+
+    /// SIGTERM (a graceful stop), then SIGKILL after ten seconds.
+    fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A scratch database, removed when dropped (also after a failure).
+struct Database {
+    url: String,
+    /// For PostgreSQL: the admin URL and the database's name.
+    pg: Option<(String, String)>,
+    scratch: PathBuf,
+}
+
+impl Database {
+    fn create(backend: Backend, pg_url: &str) -> Result<Database> {
+        let id = random_hex(6);
+        let scratch = env::temp_dir().join(format!("quorum-e2e-{}-{id}", std::process::id()));
+        fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+        match backend {
+            Backend::Sqlite => {
+                let url = scratch.join("quorum.db").display().to_string();
+                Ok(Database { url, pg: None, scratch })
+            }
+            Backend::Postgres => {
+                let name = format!("quorum_e2e_{id}");
+                let database = Database {
+                    url: pg_database_url(pg_url, &name),
+                    pg: Some((pg_url.to_string(), name.clone())),
+                    scratch,
+                };
+                psql(pg_url, &format!("CREATE DATABASE {name}"))?;
+                Ok(database)
+            }
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.pg {
+            if let Err(error) = psql(admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")) {
+                eprintln!("warning: could not drop database {name}: {error}");
+            }
+        }
+        let _ = fs::remove_dir_all(&self.scratch);
+    }
+}
+
+fn psql(url: &str, sql: &str) -> Result {
+    let out = Command::new("psql")
+        .args([url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .map_err(|e| format!("psql is needed for the PostgreSQL browser tests: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("psql -c {sql:?}: {}", String::from_utf8_lossy(&out.stderr).trim()))
+    }
+}
+
+/// The same server and credentials as `url`, another database.
+fn pg_database_url(url: &str, database: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (rest, query) = rest.split_once('?').map_or((rest, None), |(r, q)| (r, Some(q)));
+    let authority = rest.split('/').next().unwrap_or_default();
+    match query {
+        Some(query) => format!("{scheme}://{authority}/{database}?{query}"),
+        None => format!("{scheme}://{authority}/{database}"),
+    }
+}
+
+fn screenshot_dir(backend: Backend) -> PathBuf {
+    workspace_root().join("target").join("e2e").join(backend.name())
+}
+
+/// Creates the database and the admin, starts the server, runs `body`, then
+/// stops the server and removes the database, whatever `body` returned.
+fn with_server(
+    backend: Backend,
+    built: &Built,
+    pg_url: &str,
+    out_dir: &Path,
+    body: impl FnOnce(&Server) -> Result,
+) -> Result {
+    let _ = fs::remove_dir_all(out_dir);
+    fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let log_path = out_dir.join("server.log");
+
+    let database = Database::create(backend, pg_url)?;
+    let port = free_port()?;
+    let bind = format!("127.0.0.1:{port}");
+    let admin_password = format!("e2e-admin-{}", random_hex(12));
+    let jwt_secret = format!("e2e-{}", random_hex(24));
+    let quorum = |args: &[&str]| {
+        let mut command = Command::new(&built.quorum);
+        command
+            .current_dir(&database.scratch)
+            .args(args)
+            .env("DATABASE_URL", &database.url)
+            .env("QUORUM_BIND", &bind)
+            .env("QUORUM_JWT_SECRET", &jwt_secret)
+            .env("QUORUM_STATIC_DIR", &built.dist)
+            .env("QUORUM_REGISTRATION", "open")
+            .env("QUORUM_LOG_FORMAT", "text")
+            .env_remove("QUORUM_CORS_ORIGINS")
+            .env_remove("QUORUM_SETUP_TOKEN")
+            .env_remove("QUORUM_DATA_DIR");
+        command
+    };
+
+    let migrate = quorum(&["migrate"]).output().map_err(|e| format!("cannot run quorum migrate: {e}"))?;
+    if !migrate.status.success() {
+        return Err(format!("quorum migrate failed: {}", String::from_utf8_lossy(&migrate.stderr).trim()));
+    }
+    create_admin(
+        quorum(&["admin", "create", "--username", ADMIN_USERNAME, "--email", "admin@example.org", "--password-stdin"]),
+        &admin_password,
+    )?;
+
+    let log = File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let log_err = log.try_clone().map_err(|e| e.to_string())?;
+    let child = quorum(&["serve"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log_err))
+        .spawn()
+        .map_err(|e| format!("cannot start quorum serve: {e}"))?;
+    let mut server =
+        Server { child, url: format!("http://{bind}"), backend, admin_password, out_dir: out_dir.to_path_buf() };
+    wait_ready(&mut server, &bind, &log_path)?;
+    println!("quorum serve on {} ({}, log in {})", server.url, backend.label(), log_path.display());
+
+    let outcome = body(&server);
+    server.stop();
+    drop(database);
+    outcome
+}
+
+fn create_admin(mut command: Command, password: &str) -> Result {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run quorum admin create: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(password.as_bytes()).map_err(|e| format!("writing the admin password: {e}"))?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("quorum admin create failed: {}", String::from_utf8_lossy(&out.stderr).trim()))
+    }
+}
+
+/// Polls `/readyz` until it answers 200, for up to 60 seconds.
+fn wait_ready(server: &mut Server, bind: &str, log: &Path) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if http_status(bind, "/readyz") == Some(200) {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            let tail = fs::read_to_string(log).unwrap_or_default();
+            let tail: Vec<&str> = tail.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!("quorum serve exited ({status}):\n{}", tail.join("\n")));
+        }
+        sleep(Duration::from_millis(100));
+    }
+    Err(format!("quorum serve on {bind} was not ready within 60 s (log: {})", log.display()))
+}
+
+/// The status code of a plain GET, or None when nothing answers.
+fn http_status(addr: &str, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut head = [0u8; 16];
+    let n = stream.read(&mut head).ok()?;
+    let line = String::from_utf8_lossy(&head[..n]).into_owned();
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------- node
+
+/// `node --test` over the test files (or those named), one file at a time;
+/// killed if it outlives SUITE_DEADLINE.
+fn run_node_tests(server: &Server, node_args: &[OsString]) -> Result {
+    let dir = e2e_dir();
+    let (files, flags): (Vec<OsString>, Vec<OsString>) =
+        node_args.iter().cloned().partition(|a| a.to_str().is_some_and(|s| s.ends_with(".mjs")));
+    let files = if files.is_empty() { all_test_files(&dir)? } else { files };
+
+    let mut node = Command::new("node");
+    node.current_dir(&dir)
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&flags)
+        .args(&files)
+        .stdin(Stdio::null());
+    server.set_env(&mut node);
+    let mut child = node.spawn().map_err(|e| format!("cannot run node: {e}"))?;
+    let deadline = Instant::now() + SUITE_DEADLINE;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(format!("node --test failed ({status})")),
+            Ok(None) if Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("node --test did not finish within {} min", SUITE_DEADLINE.as_secs() / 60));
+            }
+            Ok(None) => sleep(Duration::from_millis(200)),
+            Err(error) => return Err(format!("waiting for node: {error}")),
+        }
+    }
+}
+
+fn all_test_files(dir: &Path) -> Result<Vec<OsString>> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut files: Vec<OsString> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .map(OsString::from)
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no *.test.mjs files in {}", dir.display()));
+    }
+    Ok(files)
+}
+
+/// Random hex for names and secrets of a throwaway test instance (std's
+/// per-process random hash keys, mixed with the clock).
+fn random_hex(bytes: usize) -> String {
+    let mut out = String::new();
+    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    while out.len() < bytes * 2 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u128(nanos);
+        hasher.write_usize(out.len());
+        out.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    out.truncate(bytes * 2);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_urls_get_another_database() {
+        assert_eq!(
+            pg_database_url("postgres://postgres@127.0.0.1:5432/test", "quorum_e2e_ab"),
+            "postgres://postgres@127.0.0.1:5432/quorum_e2e_ab"
+        );
+        assert_eq!(
+            pg_database_url("postgresql://u:p@db:6543/x?sslmode=disable", "y"),
+            "postgresql://u:p@db:6543/y?sslmode=disable"
+        );
+        assert_eq!(pg_database_url("postgres://localhost", "z"), "postgres://localhost/z");
+    }
+
+    #[test]
+    fn random_names_differ() {
+        let (a, b) = (random_hex(6), random_hex(6));
+        assert_eq!(a.len(), 12);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn backends_parse() {
+        assert_eq!(parse_backend("sqlite"), Ok(Backend::Sqlite));
+        assert_eq!(parse_backend("postgres"), Ok(Backend::Postgres));
+        assert!(parse_backend("mysql").is_err());
+    }
+}
