@@ -93,8 +93,8 @@ pub fn TimeAgo(at: DateTime<Utc>) -> impl IntoView {
     let clock = expect_context::<Clock>();
     let tz = move || s.time_zone();
     view! {
-        <time datetime=at.to_rfc3339() title=move || time::absolute(at, tz())>
-            {move || time::relative(clock.0.get(), at, tz())}
+        <time datetime=at.to_rfc3339() title=move || time::absolute(at, &tz())>
+            {move || time::relative(clock.0.get(), at, &tz())}
         </time>
     }
 }

@@ -64,7 +64,7 @@ impl Session {
         self.me.with(|m| m.as_ref().map(|m| m.id))
     }
 
-    pub fn time_zone(&self) -> chrono_tz::Tz {
+    pub fn time_zone(&self) -> crate::time::BrowserZone {
         let zone = self.me.with(|m| m.as_ref().map(|m| m.time_zone.clone()));
         crate::time::zone(zone.as_deref().or(crate::time::browser_zone().as_deref()))
     }
@@ -183,12 +183,13 @@ pub async fn log_out() {
 }
 
 /// On start: site facts and, when the cookie is there, the session.
+/// Both requests go out together: a first paint waits for one round trip.
 pub async fn restore(state: Session) {
-    let site = api::get::<Site>("/site").await;
+    let (site, signed_in) = futures::join!(api::get::<Site>("/site"), refresh());
     if let Ok(site) = site {
         state.site.set(Some(site));
     }
-    if !refresh().await {
+    if !signed_in {
         state.ready.set(true);
     }
 }

@@ -161,7 +161,16 @@ fn build_frontend() -> Result<Option<PathBuf>> {
     let bound = target_dir().join("quorum-bindgen");
     let _ = fs::remove_dir_all(&bound);
     let mut bind = Command::new(&bindgen);
-    bind.args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&bound).arg(&wasm);
+    bind.args([
+        "--target",
+        "web",
+        "--no-typescript",
+        "--remove-name-section",
+        "--remove-producers-section",
+        "--out-dir",
+    ])
+    .arg(&bound)
+    .arg(&wasm);
     status(bind, "wasm-bindgen")?;
 
     let dist = target_dir().join("quorum-dist");

@@ -89,9 +89,13 @@ fn ProfileForm() -> impl IntoView {
                         on:change=move |ev| zone.set(event_target_value(&ev))
                         prop:value=move || zone.get()
                     >
-                        {zone_names()
+                        {zone_names(&zone.get_untracked())
                             .into_iter()
-                            .map(|z| view! { <option value=z selected=move || zone.with(|cur| cur == z)>{z.replace('_', " ")}</option> })
+                            .map(|z| {
+                                let label = z.replace('_', " ");
+                                let value = z.clone();
+                                view! { <option value=value selected=move || zone.with(|cur| *cur == z)>{label}</option> }
+                            })
                             .collect_view()}
                     </select>
                     <p class="hint" id="field-time_zone-hint">
