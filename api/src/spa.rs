@@ -3,13 +3,24 @@
 //! `/assets/{name}` with a year-long immutable cache (their names carry a
 //! content hash); every other GET or HEAD outside `/api/` gets `index.html`,
 //! so the app's own routes (`/t/12`, `/c/general`) load on a fresh visit.
+//!
+//! Text-like files (scripts, WebAssembly, styles, SVG, HTML, JSON) are also
+//! gzipped once at start, at the best level, and that copy goes to clients
+//! whose `Accept-Encoding` takes gzip. Every response here carries a
+//! `Content-Encoding` when the client named any coding, so the on-the-fly
+//! `Compress` middleware (weaker, and repeated on every request) leaves it
+//! alone.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
+use std::time::Instant;
 
 use actix_web::http::{header, Method};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use sha2::{Digest, Sha256};
 
 /// What the HTML may load: its own scripts, styles, fonts and WebAssembly
@@ -22,41 +33,132 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
 const ASSETS_PREFIX: &str = "/assets/";
 
+/// One encoding of a file's bytes.
+struct Variant {
+    bytes: Bytes,
+    /// Strong validator, quoted; each variant has its own, so caches never
+    /// take one for the other.
+    etag: String,
+}
+
 /// One file, ready to send.
 struct File {
-    bytes: Bytes,
     content_type: &'static str,
-    /// Strong validator, quoted: a digest of the bytes.
-    etag: String,
+    identity: Variant,
+    /// The gzipped bytes, when the type compresses and gzip made them smaller.
+    gzip: Option<Variant>,
 }
 
 impl File {
     fn new(bytes: Vec<u8>, content_type: &'static str) -> File {
         let digest = Sha256::digest(&bytes);
-        let etag = format!("\"{}\"", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>());
-        File { bytes: Bytes::from(bytes), content_type, etag }
+        let tag = digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let gzip = if compresses(content_type) { gzip_best(&bytes) } else { None };
+        File {
+            content_type,
+            identity: Variant { bytes: Bytes::from(bytes), etag: format!("\"{tag}\"") },
+            gzip: gzip.map(|bytes| Variant { bytes: Bytes::from(bytes), etag: format!("\"{tag}-gz\"") }),
+        }
     }
 
-    /// 200 with the bytes, or 304 when the client's copy is current.
+    /// 200 with the bytes in the encoding the client takes, or 304 when its
+    /// copy of that variant is current.
     fn respond(&self, req: &HttpRequest, mut builder: HttpResponseBuilder) -> HttpResponse {
+        let offered = req.headers().get_all(header::ACCEPT_ENCODING).filter_map(|v| v.to_str().ok());
+        let gzip = self.gzip.as_ref().filter(|_| accepts_gzip(offered));
+        let variant = gzip.unwrap_or(&self.identity);
         builder
-            .insert_header((header::ETAG, self.etag.as_str()))
+            .insert_header((header::ETAG, variant.etag.as_str()))
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-        if self.matches(req) {
+        if self.gzip.is_some() {
+            builder.insert_header((header::VARY, "Accept-Encoding"));
+        }
+        if not_modified(req, &variant.etag) {
             return builder.status(actix_web::http::StatusCode::NOT_MODIFIED).finish();
         }
-        builder.content_type(self.content_type).body(self.bytes.clone())
+        if gzip.is_some() {
+            builder.insert_header((header::CONTENT_ENCODING, "gzip"));
+        } else if req.headers().contains_key(header::ACCEPT_ENCODING) {
+            // `Compress` encodes any response without a Content-Encoding for
+            // a client that takes some coding; these bytes are sent as they are.
+            builder.insert_header((header::CONTENT_ENCODING, "identity"));
+        }
+        builder.content_type(self.content_type).body(variant.bytes.clone())
     }
+}
 
-    /// `If-None-Match` names this version (weak comparison, RFC 9110 §13.1.2).
-    fn matches(&self, req: &HttpRequest) -> bool {
-        req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
-            |tag| {
-                let tag = tag.trim();
-                tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == self.etag
-            },
-        )
+/// `If-None-Match` names this version (weak comparison, RFC 9110 §13.1.2).
+fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|tag| {
+        let tag = tag.trim();
+        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
+    })
+}
+
+/// Whether the `Accept-Encoding` values take gzip (RFC 9110 §12.5.3):
+/// `gzip` (or its alias `x-gzip`), else `*`, with a non-zero weight, and
+/// `identity` not explicitly weighted above it. No header: no.
+fn accepts_gzip<'a>(values: impl Iterator<Item = &'a str>) -> bool {
+    let (mut gzip, mut any, mut identity) = (None, None, None);
+    for element in values.flat_map(|v| v.split(',')) {
+        let mut parts = element.split(';');
+        let coding = parts.next().unwrap_or_default().trim();
+        let mut weight = Some(1000);
+        for parameter in parts {
+            if let Some((name, value)) = parameter.split_once('=') {
+                if name.trim().eq_ignore_ascii_case("q") {
+                    weight = qvalue(value.trim());
+                }
+            }
+        }
+        // A malformed weight makes the element unusable, not acceptable.
+        let Some(weight) = weight else { continue };
+        let slot = if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            &mut gzip
+        } else if coding == "*" {
+            &mut any
+        } else if coding.eq_ignore_ascii_case("identity") {
+            &mut identity
+        } else {
+            continue;
+        };
+        slot.get_or_insert(weight);
     }
+    let gzip = gzip.or(any).unwrap_or(0);
+    gzip > 0 && identity.is_none_or(|identity| identity <= gzip)
+}
+
+/// A weight in thousandths: `0`, `0.5`, `0.125`, `1`, `1.000` (RFC 9110 §12.4.2).
+fn qvalue(value: &str) -> Option<u16> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths =
+        fraction.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+/// Whether gzip is worth trying on this type (not on images other than SVG,
+/// fonts or archives: those are compressed already).
+fn compresses(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || matches!(
+            content_type,
+            "application/wasm" | "application/json" | "application/manifest+json" | "image/svg+xml"
+        )
+}
+
+/// The bytes gzipped at the best level, when that makes them smaller.
+fn gzip_best(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 2), Compression::best());
+    encoder.write_all(bytes).ok()?;
+    let gzipped = encoder.finish().ok()?;
+    (gzipped.len() < bytes.len()).then_some(gzipped)
 }
 
 /// The web app, in memory.
@@ -69,6 +171,7 @@ impl Spa {
     /// Reads `<dir>/index.html` (required) and every regular file directly
     /// under `<dir>/assets/` (optional).
     pub fn load(dir: &Path) -> Result<Spa, String> {
+        let started = Instant::now();
         let index_path = dir.join("index.html");
         let index = std::fs::read(&index_path).map_err(|e| {
             format!("QUORUM_STATIC_DIR: cannot read {} ({e}); build the web app or unset it", index_path.display())
@@ -92,7 +195,19 @@ impl Spa {
                 assets.insert(name.clone(), File::new(bytes, content_type(&name)));
             }
         }
-        Ok(Spa { index: File::new(index, "text/html; charset=utf-8"), assets })
+        let spa = Spa { index: File::new(index, "text/html; charset=utf-8"), assets };
+        let files = std::iter::once(("index.html", &spa.index)).chain(spa.assets.iter().map(|(n, f)| (n.as_str(), f)));
+        let (mut bytes, mut sent) = (0, 0);
+        for (name, file) in files {
+            let size = file.identity.bytes.len();
+            bytes += size;
+            sent += file.gzip.as_ref().map_or(size, |gzip| gzip.bytes.len());
+            if let Some(gzip) = &file.gzip {
+                tracing::info!(file = name, bytes = size, gzip = gzip.bytes.len(), "precompressed");
+            }
+        }
+        tracing::info!(bytes, gzip = sent, elapsed = ?started.elapsed(), "web app read and precompressed");
+        Ok(spa)
     }
 
     pub fn asset_count(&self) -> usize {
@@ -147,7 +262,9 @@ fn content_type(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::content_type;
+    use std::io::Read;
+
+    use super::{accepts_gzip, compresses, content_type, gzip_best, qvalue};
 
     #[test]
     fn content_types_by_extension() {
@@ -157,5 +274,70 @@ mod tests {
         assert_eq!(content_type("site.webmanifest"), "application/manifest+json");
         assert_eq!(content_type("README"), "application/octet-stream");
         assert_eq!(content_type("archive.tar.gz"), "application/octet-stream");
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_weights() {
+        let takes = |values: &[&str]| accepts_gzip(values.iter().copied());
+        for yes in [
+            &["gzip"][..],
+            &["gzip, deflate, br, zstd"],
+            &["br;q=1.0, gzip;q=0.8, *;q=0.1"],
+            &["*"],
+            &["deflate", "GZip ; Q=0.001"],
+            &["x-gzip"],
+            &["identity;q=0.5, gzip"],
+            &["gzip;q=1, identity;q=1"],
+        ] {
+            assert!(takes(yes), "{yes:?}");
+        }
+        for no in [
+            &[][..],
+            &[""],
+            &["identity"],
+            &["deflate, br"],
+            &["gzip;q=0"],
+            &["gzip;q=0.000, deflate"],
+            &["*;q=0"],
+            &["br, *;q=0"],
+            &["gzip;q=0, *"],
+            &["gzip;q=0.5, identity"],
+            &["gzip;q=2"],
+            &["gzip;q=0.5x"],
+            &["gzip;q=0.0001"],
+            &["gzipped"],
+        ] {
+            assert!(!takes(no), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn qvalues() {
+        for (text, weight) in
+            [("0", Some(0)), ("0.", Some(0)), ("0.5", Some(500)), ("0.125", Some(125)), ("1", Some(1000))]
+        {
+            assert_eq!(qvalue(text), weight, "{text}");
+        }
+        assert_eq!(qvalue("1.000"), Some(1000));
+        for bad in ["", "1.5", "2", "0.1234", "-0", "0.-1", ".5", "q"] {
+            assert_eq!(qvalue(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_like_types_are_gzipped_when_that_pays() {
+        for name in ["a.js", "a.mjs", "a.wasm", "a.css", "a.svg", "a.json", "a.txt", "a.webmanifest", "a.map"] {
+            assert!(compresses(content_type(name)), "{name}");
+        }
+        assert!(compresses("text/html; charset=utf-8"));
+        for name in ["a.png", "a.ico", "a.jpg", "a.webp", "a.woff2", "a.bin"] {
+            assert!(!compresses(content_type(name)), "{name}");
+        }
+        let text = "export const x = 1;\n".repeat(100).into_bytes();
+        let gzipped = gzip_best(&text).expect("repetitive text shrinks");
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(gzipped.as_slice()).read_to_end(&mut back).expect("gzip");
+        assert_eq!(back, text);
+        assert_eq!(gzip_best(b"x = 1;\n"), None, "gzip would be larger");
     }
 }
