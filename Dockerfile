@@ -1,5 +1,6 @@
-# Quorum in two stages: build the release binary, then copy it into a slim
-# Debian image with only the runtime libraries (libpq for PostgreSQL).
+# Quorum in two stages: build the web app and the release binary, then copy
+# them into a slim Debian image with only the runtime libraries (libpq for
+# PostgreSQL).
 
 FROM rust:1-bookworm AS builder
 RUN apt-get update \
@@ -7,8 +8,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cargo build --release -p quorum --locked \
- && install -m 0755 target/release/quorum /usr/local/bin/quorum
+# `cargo xtask frontend` adds the wasm target and the matching wasm-bindgen CLI.
+RUN cargo xtask frontend \
+ && cargo build --release -p quorum --locked \
+ && install -m 0755 target/release/quorum /usr/local/bin/quorum \
+ && mkdir -p /usr/share/quorum \
+ && cp -r target/quorum-dist /usr/share/quorum/web
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -16,10 +21,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/quorum quorum
 COPY --from=builder /usr/local/bin/quorum /usr/local/bin/quorum
+COPY --from=builder /usr/share/quorum/web /usr/share/quorum/web
 USER quorum
 WORKDIR /var/lib/quorum
 # SQLite (when DATABASE_URL is unset) and the generated secret live here.
 ENV QUORUM_DATA_DIR=/var/lib/quorum/data \
+    QUORUM_STATIC_DIR=/usr/share/quorum/web \
     QUORUM_BIND=0.0.0.0:8080
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=5 \

@@ -153,6 +153,12 @@ fn ThreadHead(
     let confirm_delete = RwSignal::new(false);
     let id = thread.id;
     let category_href = format!("/c/{}", thread.category);
+    let category_slug = thread.category.clone();
+    let category_name = LocalResource::new(move || {
+        let slug = category_slug.clone();
+        async move { api::get::<Category>(&format!("/categories/{}", api::segment(&slug))).await.ok().map(|c| c.name) }
+    });
+    let fallback_name = thread.category.clone();
     let moderate = move |change: UpdateThreadRequest| {
         spawn_local(async move {
             match api::patch::<_, Thread>(&format!("/threads/{id}"), &change).await {
@@ -186,7 +192,7 @@ fn ThreadHead(
         <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Categories"</a>
             " › "
-            <a href=category_href>{thread.category.clone()}</a>
+            <a href=category_href>{move || category_name.get().flatten().unwrap_or_else(|| fallback_name.clone())}</a>
         </nav>
         <div class="page-head">
             <h1>{thread.title.clone()}</h1>
