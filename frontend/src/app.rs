@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
+use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
 use crate::pages::{admin, auth, category, home, profile, thread};
@@ -25,6 +26,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
+            <RouteFocus/>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>
             <main id="main" class="wrap" tabindex="-1">
@@ -89,6 +91,25 @@ fn Header() -> impl IntoView {
             </nav>
         </header>
     }
+}
+
+/// After a client-side navigation, focus moves to the page's `<main>`, as a
+/// full page load would put a screen reader at the start of the new page.
+#[component]
+fn RouteFocus() -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            request_animation_frame(|| {
+                let main = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("main"));
+                if let Some(main) = main.and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = main.focus();
+                }
+            });
+        }
+        path
+    });
 }
 
 #[component]

@@ -130,8 +130,10 @@ fn ThreadRow(thread: Thread) -> impl IntoView {
                 {thread.audience.as_ref().filter(|a| !a.is_empty()).map(|_| view! { <span class="badge restricted">"Restricted"</span> })}
                 <a class="thread-title" href=href>{thread.title.clone()}</a>
                 <p class="meta">
-                    "Started by " <span class="author">{thread.author.display_name.clone()}</span> " · "
-                    <TimeAgo at=thread.created_at/>
+                    <span>
+                        "Started by " <span class="author">{thread.author.display_name.clone()}</span> " · "
+                        <TimeAgo at=thread.created_at/>
+                    </span>
                 </p>
             </div>
             <div class="thread-stats meta">
