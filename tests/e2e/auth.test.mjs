@@ -1,7 +1,7 @@
 // Accounts in the browser: register, log out, log in, a reload that keeps
 // the session, and the admin area refusing a signed-out visitor. The
-// first-run page (/setup) needs an install without an admin; the harness
-// creates one, so here the site only has to say it needs no setup.
+// first-run page (/setup) is setup.test.mjs, which runs before this file and
+// creates the admin, so here the site only has to say it needs no setup.
 
 import { before, test } from 'node:test';
 import {

@@ -5,7 +5,9 @@
 // Environment (set by `cargo xtask e2e` / `cargo xtask test`):
 //   QUORUM_E2E_URL             the server under test, e.g. http://127.0.0.1:41234
 //   QUORUM_E2E_BACKEND         `sqlite` or `postgres`; names the screenshot folder
-//   QUORUM_E2E_ADMIN_PASSWORD  password of the pre-created admin account `admin`
+//   QUORUM_E2E_ADMIN_PASSWORD  password of the admin account `admin`, which
+//                              setup.test.mjs creates through the first-run page
+//   QUORUM_E2E_SETUP_TOKEN     the server's first-run setup token (QUORUM_SETUP_TOKEN)
 //   QUORUM_E2E_SCREENSHOTS     screenshot folder (default target/e2e/<backend>)
 //   QUORUM_E2E_CHROMIUM        browser executable (default /usr/bin/chromium)
 
@@ -23,6 +25,7 @@ const workspace = resolve(here, '..', '..');
 export const BASE_URL = (process.env.QUORUM_E2E_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 export const BACKEND = process.env.QUORUM_E2E_BACKEND || 'local';
 export const ADMIN = { username: 'admin', password: process.env.QUORUM_E2E_ADMIN_PASSWORD || '' };
+export const SETUP_TOKEN = process.env.QUORUM_E2E_SETUP_TOKEN || '';
 export const SCREENSHOTS = process.env.QUORUM_E2E_SCREENSHOTS || join(workspace, 'target', 'e2e', BACKEND);
 
 /** How long any single wait may take before the test fails. */

@@ -1,12 +1,15 @@
 //! Browser end-to-end tests (`tests/e2e/`): build the web app and the
-//! server, then per backend start `quorum serve` on a fresh database and a
-//! free port, with an admin created through the CLI, and run the Node test
-//! files against it in headless Chromium (Playwright). Also the thread-page
-//! timing script, against a release server.
+//! server, then per backend start `quorum serve` on a fresh, empty database
+//! and a free port, with a setup token of the harness's choosing and no
+//! admin. `setup.test.mjs` runs first, alone: it creates the admin through
+//! the first-run page; only when it passes do the other test files run,
+//! signed in as that admin, in headless Chromium (Playwright). Also the
+//! thread-page timing script, against a release server whose admin is
+//! created through the CLI.
 
 use std::collections::hash_map::RandomState;
 use std::env;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
@@ -23,6 +26,9 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// One whole run of the test files on one backend may take this long.
 const SUITE_DEADLINE: Duration = Duration::from_secs(20 * 60);
 const ADMIN_USERNAME: &str = "admin";
+/// The first-run test: creates the admin the other files sign in as, so it
+/// runs first and alone.
+const SETUP_FILE: &str = "setup.test.mjs";
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Backend {
@@ -50,6 +56,25 @@ impl Backend {
 enum Profile {
     Debug,
     Release,
+}
+
+/// How the instance gets its first admin.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum FirstAdmin {
+    /// `quorum admin create` before the server starts.
+    Cli,
+    /// Nobody yet: the server starts with a known setup token, for the
+    /// first-run page (`setup.test.mjs`).
+    SetupPage,
+}
+
+/// Why a run of the test files on one backend failed.
+#[derive(Debug, PartialEq, Eq)]
+enum SuiteError {
+    /// The first-run test failed; the other files were not run.
+    Setup(String),
+    /// One of the other files failed.
+    Tests(String),
 }
 
 /// The built pieces a run needs.
@@ -127,12 +152,12 @@ pub fn bench_thread(extra: &[OsString]) -> Result {
     let built = prepare(Profile::Release)?;
     let script = e2e_dir().join("bench-thread.mjs");
     let out_dir = workspace_root().join("target").join("e2e").join("bench-thread");
-    with_server(Backend::Sqlite, &built, DEFAULT_TEST_PG_URL, &out_dir, |server| {
+    with_server(Backend::Sqlite, &built, DEFAULT_TEST_PG_URL, &out_dir, FirstAdmin::Cli, |server| {
         let mut node = Command::new("node");
         node.current_dir(e2e_dir()).arg(&script).args(extra);
         server.set_env(&mut node);
         crate::status(node, "node bench-thread.mjs")
-    })
+    })?
 }
 
 fn parse_backend(value: &str) -> Result<Backend> {
@@ -155,8 +180,9 @@ fn test_file(name: &str) -> Result<PathBuf> {
     }
 }
 
-/// Builds once, then runs the test files on each backend in turn; one
-/// verdict per backend ("browser tests on SQLite passed").
+/// Builds once, then runs the test files on each backend in turn (the
+/// first-run test first); one verdict per backend ("browser tests on SQLite
+/// passed").
 fn run_backends(backends: &[Backend], pg_url: &str, node_args: &[OsString]) -> (Vec<String>, Result) {
     let built = match prepare(Profile::Debug) {
         Ok(built) => built,
@@ -173,14 +199,22 @@ fn run_backends(backends: &[Backend], pg_url: &str, node_args: &[OsString]) -> (
         println!("\n==> browser tests on {}", backend.label());
         let started = Instant::now();
         let out_dir = screenshot_dir(backend);
-        let outcome = with_server(backend, &built, pg_url, &out_dir, |server| run_node_tests(server, node_args));
+        let outcome = with_server(backend, &built, pg_url, &out_dir, FirstAdmin::SetupPage, |server| {
+            run_node_tests(server, node_args)
+        });
         let took = started.elapsed().as_secs();
+        let label = backend.label();
         match outcome {
-            Ok(()) => verdicts.push(format!("browser tests on {} passed ({took} s)", backend.label())),
-            Err(error) => {
-                eprintln!("browser tests on {}: {error}", backend.label());
-                verdicts.push(format!("browser tests on {} FAILED", backend.label()));
-                failed.push(backend.label());
+            Ok(Ok(())) => verdicts.push(format!("browser tests on {label} passed ({took} s)")),
+            Ok(Err(SuiteError::Setup(error))) => {
+                eprintln!("browser tests on {label}: the first-run setup test failed ({error}); other files not run");
+                verdicts.push(format!("browser tests on {label} FAILED at first-run setup (other files not run)"));
+                failed.push(label);
+            }
+            Ok(Err(SuiteError::Tests(error))) | Err(error) => {
+                eprintln!("browser tests on {label}: {error}");
+                verdicts.push(format!("browser tests on {label} FAILED"));
+                failed.push(label);
             }
         }
         println!("screenshots: {}", screenshot_dir(backend).display());
@@ -258,6 +292,8 @@ struct Server {
     url: String,
     backend: Backend,
     admin_password: String,
+    /// The first-run setup token, while the instance has no admin.
+    setup_token: Option<String>,
     /// Screenshots and the server log.
     out_dir: PathBuf,
 }
@@ -270,6 +306,10 @@ impl Server {
             .env("QUORUM_E2E_BACKEND", self.backend.name())
             .env("QUORUM_E2E_ADMIN_PASSWORD", &self.admin_password)
             .env("QUORUM_E2E_SCREENSHOTS", &self.out_dir);
+        match &self.setup_token {
+            Some(token) => command.env("QUORUM_E2E_SETUP_TOKEN", token),
+            None => command.env_remove("QUORUM_E2E_SETUP_TOKEN"),
+        };
     }
 
     /// SIGTERM (a graceful stop), then SIGKILL after ten seconds.
@@ -366,15 +406,17 @@ fn screenshot_dir(backend: Backend) -> PathBuf {
     workspace_root().join("target").join("e2e").join(backend.name())
 }
 
-/// Creates the database and the admin, starts the server, runs `body`, then
-/// stops the server and removes the database, whatever `body` returned.
-fn with_server(
+/// Creates the database (and with `FirstAdmin::Cli` the admin), starts the
+/// server, runs `body`, then stops the server and removes the database,
+/// whatever `body` returned.
+fn with_server<T>(
     backend: Backend,
     built: &Built,
     pg_url: &str,
     out_dir: &Path,
-    body: impl FnOnce(&Server) -> Result,
-) -> Result {
+    first_admin: FirstAdmin,
+    body: impl FnOnce(&Server) -> T,
+) -> Result<T> {
     let _ = fs::remove_dir_all(out_dir);
     fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let log_path = out_dir.join("server.log");
@@ -384,6 +426,8 @@ fn with_server(
     let bind = format!("127.0.0.1:{port}");
     let admin_password = format!("e2e-admin-{}", random_hex(12));
     let jwt_secret = format!("e2e-{}", random_hex(24));
+    // 48 hex digits; QUORUM_SETUP_TOKEN takes 16 characters or more.
+    let setup_token = (first_admin == FirstAdmin::SetupPage).then(|| random_hex(24));
     let quorum = |args: &[&str]| {
         let mut command = Command::new(&built.quorum);
         command
@@ -405,28 +449,48 @@ fn with_server(
     if !migrate.status.success() {
         return Err(format!("quorum migrate failed: {}", String::from_utf8_lossy(&migrate.stderr).trim()));
     }
-    create_admin(
-        quorum(&["admin", "create", "--username", ADMIN_USERNAME, "--email", "admin@example.org", "--password-stdin"]),
-        &admin_password,
-    )?;
+    if first_admin == FirstAdmin::Cli {
+        create_admin(
+            quorum(&[
+                "admin",
+                "create",
+                "--username",
+                ADMIN_USERNAME,
+                "--email",
+                "admin@example.org",
+                "--password-stdin",
+            ]),
+            &admin_password,
+        )?;
+    }
 
     let log = File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
     let log_err = log.try_clone().map_err(|e| e.to_string())?;
-    let child = quorum(&["serve"])
+    let mut serve = quorum(&["serve"]);
+    if let Some(token) = &setup_token {
+        serve.env("QUORUM_SETUP_TOKEN", token);
+    }
+    let child = serve
         .stdin(Stdio::null())
         .stdout(Stdio::from(log))
         .stderr(Stdio::from(log_err))
         .spawn()
         .map_err(|e| format!("cannot start quorum serve: {e}"))?;
-    let mut server =
-        Server { child, url: format!("http://{bind}"), backend, admin_password, out_dir: out_dir.to_path_buf() };
+    let mut server = Server {
+        child,
+        url: format!("http://{bind}"),
+        backend,
+        admin_password,
+        setup_token,
+        out_dir: out_dir.to_path_buf(),
+    };
     wait_ready(&mut server, &bind, &log_path)?;
     println!("quorum serve on {} ({}, log in {})", server.url, backend.label(), log_path.display());
 
     let outcome = body(&server);
     server.stop();
     drop(database);
-    outcome
+    Ok(outcome)
 }
 
 fn create_admin(mut command: Command, password: &str) -> Result {
@@ -483,23 +547,51 @@ fn free_port() -> Result<u16> {
 
 // ---------------------------------------------------------------- node
 
-/// `node --test` over the test files (or those named), one file at a time;
-/// killed if it outlives SUITE_DEADLINE.
-fn run_node_tests(server: &Server, node_args: &[OsString]) -> Result {
-    let dir = e2e_dir();
+/// Which files run in which step: the first-run test alone (with the node
+/// flags only when it was named), then the other files named, or all of
+/// them when none was.
+struct Plan {
+    setup_flags: Vec<OsString>,
+    flags: Vec<OsString>,
+    rest: Vec<OsString>,
+}
+
+fn plan(node_args: &[OsString], all: impl FnOnce() -> Result<Vec<OsString>>) -> Result<Plan> {
+    let is_setup = |f: &OsString| f.as_os_str() == OsStr::new(SETUP_FILE);
     let (files, flags): (Vec<OsString>, Vec<OsString>) =
         node_args.iter().cloned().partition(|a| a.to_str().is_some_and(|s| s.ends_with(".mjs")));
-    let files = if files.is_empty() { all_test_files(&dir)? } else { files };
+    let setup_named = files.iter().any(is_setup);
+    let files = if files.is_empty() { all()? } else { files };
+    let rest: Vec<OsString> = files.into_iter().filter(|f| !is_setup(f)).collect();
+    let setup_flags = if setup_named { flags.clone() } else { Vec::new() };
+    Ok(Plan { setup_flags, flags, rest })
+}
 
+/// `node --test` on the first-run test, then (only when it passed) on the
+/// other test files or those named, one file at a time; killed if the whole
+/// outlives SUITE_DEADLINE.
+fn run_node_tests(server: &Server, node_args: &[OsString]) -> std::result::Result<(), SuiteError> {
+    let dir = e2e_dir();
+    let plan = plan(node_args, || all_test_files(&dir)).map_err(SuiteError::Tests)?;
+    let deadline = Instant::now() + SUITE_DEADLINE;
+    println!("--> first-run setup: {SETUP_FILE}");
+    run_node(server, &plan.setup_flags, &[OsString::from(SETUP_FILE)], deadline).map_err(SuiteError::Setup)?;
+    if plan.rest.is_empty() {
+        return Ok(());
+    }
+    println!("--> {}", plan.rest.iter().map(|f| f.to_string_lossy()).collect::<Vec<_>>().join(" "));
+    run_node(server, &plan.flags, &plan.rest, deadline).map_err(SuiteError::Tests)
+}
+
+fn run_node(server: &Server, flags: &[OsString], files: &[OsString], deadline: Instant) -> Result {
     let mut node = Command::new("node");
-    node.current_dir(&dir)
+    node.current_dir(e2e_dir())
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-        .args(&flags)
-        .args(&files)
+        .args(flags)
+        .args(files)
         .stdin(Stdio::null());
     server.set_env(&mut node);
     let mut child = node.spawn().map_err(|e| format!("cannot run node: {e}"))?;
-    let deadline = Instant::now() + SUITE_DEADLINE;
     loop {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
@@ -567,6 +659,28 @@ mod tests {
         assert_eq!(a.len(), 12);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_setup_file_runs_first_and_alone() -> Result {
+        let all = || Ok(args(&["admin.test.mjs", "setup.test.mjs", "zeta.test.mjs"]));
+        let everything = plan(&[], all)?;
+        assert_eq!(everything.rest, args(&["admin.test.mjs", "zeta.test.mjs"]));
+        assert!(everything.setup_flags.is_empty() && everything.flags.is_empty());
+
+        let named = plan(&args(&["audience.test.mjs", "--test-name-pattern=x"]), all)?;
+        assert_eq!(named.rest, args(&["audience.test.mjs"]));
+        assert_eq!(named.flags, args(&["--test-name-pattern=x"]));
+        assert!(named.setup_flags.is_empty(), "a filter meant for other files would skip the setup");
+
+        let setup_only = plan(&args(&["setup.test.mjs", "--test-reporter=tap"]), all)?;
+        assert!(setup_only.rest.is_empty());
+        assert_eq!(setup_only.setup_flags, args(&["--test-reporter=tap"]));
+        Ok(())
     }
 
     #[test]
