@@ -13,6 +13,71 @@ use crate::audience;
 use crate::session::use_session;
 use crate::time;
 
+/// A form's request: whether it is in flight, and its last failure (shown
+/// next to the fields it names, or above the button).
+#[derive(Clone, Copy)]
+pub struct Submission {
+    pub sending: RwSignal<bool>,
+    pub error: RwSignal<Option<ApiError>>,
+}
+
+impl Submission {
+    pub fn new() -> Self {
+        Submission { sending: RwSignal::new(false), error: RwSignal::new(None) }
+    }
+
+    /// Sends `request`; hands a success to `done`, keeps a failure for the form.
+    pub fn run<T: 'static>(
+        self,
+        request: impl std::future::Future<Output = api::ApiResult<T>> + 'static,
+        done: impl FnOnce(T) + 'static,
+    ) {
+        self.sending.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            match request.await {
+                Ok(value) => done(value),
+                Err(e) => self.error.set(Some(e)),
+            }
+            self.sending.set(false);
+        });
+    }
+}
+
+impl Default for Submission {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A destructive action that asks once more before it runs. `open` is the
+/// caller's, so a failure can close the question again.
+#[component]
+pub fn ConfirmButton(
+    /// The first button, e.g. "Delete group".
+    label: &'static str,
+    /// Said with the confirming button, e.g. "Delete this post?".
+    #[prop(default = "")]
+    question: &'static str,
+    #[prop(default = "Yes, delete")] yes: &'static str,
+    #[prop(default = "danger")] class: &'static str,
+    open: RwSignal<bool>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Show
+            when=move || open.get()
+            fallback=move || view! { <button type="button" class=class on:click=move |_| open.set(true)>{label}</button> }
+        >
+            <span role="group" aria-label=format!("Confirm: {label}")>
+                {question} " "
+                <button type="button" class="danger" on:click=move |_| on_confirm.run(())>{yes}</button>
+                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+            </span>
+        </Show>
+    }
+}
+
 #[component]
 pub fn Loading(#[prop(default = "Loading…")] label: &'static str) -> impl IntoView {
     view! { <p class="loading" aria-busy="true" role="status">{label}</p> }

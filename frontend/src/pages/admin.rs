@@ -11,7 +11,7 @@ use quorum_types::{
 
 use crate::api::{self, ApiError};
 use crate::audience;
-use crate::components::{ErrorBox, FormError, Loading, SignedIn, TextField};
+use crate::components::{ConfirmButton, ErrorBox, FormError, Loading, SignedIn, TextField};
 use crate::pages::set_title;
 use crate::session::use_session;
 use crate::time::plural;
@@ -257,7 +257,7 @@ fn GroupEditor(group: Group, path: String, reload: Callback<()>) -> impl IntoVie
     };
     let delete = {
         let path = path.clone();
-        move |_| {
+        Callback::new(move |()| {
             let path = path.clone();
             let navigate = navigate.clone();
             spawn_local(async move {
@@ -269,7 +269,7 @@ fn GroupEditor(group: Group, path: String, reload: Callback<()>) -> impl IntoVie
                     }
                 }
             });
-        }
+        })
     };
     view! {
         <h1>{group.name.clone()}</h1>
@@ -294,15 +294,7 @@ fn GroupEditor(group: Group, path: String, reload: Callback<()>) -> impl IntoVie
                     <section class="card danger-zone">
                         <h2>"Delete"</h2>
                         <p>"Deleting a group removes its memberships. Posts limited to it stay limited."</p>
-                        <Show
-                            when=move || confirm.get()
-                            fallback=move || view! { <button type="button" class="danger" on:click=move |_| confirm.set(true)>"Delete group"</button> }
-                        >
-                            <span role="group" aria-label="Confirm deleting the group">
-                                <button type="button" class="danger" on:click=delete.clone()>"Yes, delete"</button>
-                                <button type="button" on:click=move |_| confirm.set(false)>"Cancel"</button>
-                            </span>
-                        </Show>
+                        <ConfirmButton label="Delete group" open=confirm on_confirm=delete/>
                     </section>
                 }
             })}
@@ -586,7 +578,7 @@ fn CategoryForm(existing: Option<Category>) -> impl IntoView {
             });
         }
     };
-    let delete = move |_| {
+    let delete = Callback::new(move |()| {
         let navigate = navigate.clone();
         let Some(slug) = original_slug.clone() else { return };
         spawn_local(async move {
@@ -598,7 +590,7 @@ fn CategoryForm(existing: Option<Category>) -> impl IntoView {
                 }
             }
         });
-    };
+    });
     view! {
         <form class="stack" on:submit=submit>
             {(!editing).then(|| view! { <TextField label="Slug" name="slug" value=slug error=error required=true hint="Lower-case letters, digits and hyphens; used in links (/c/slug)."/> })}
@@ -614,16 +606,12 @@ fn CategoryForm(existing: Option<Category>) -> impl IntoView {
             .then(|| {
                 view! {
                     <section class="danger-zone">
-                        <Show
-                            when=move || confirm.get()
-                            fallback=move || view! { <button type="button" class="danger" on:click=move |_| confirm.set(true)>"Delete category"</button> }
-                        >
-                            <span role="group" aria-label="Confirm deleting the category">
-                                "Only an empty category can be deleted. "
-                                <button type="button" class="danger" on:click=delete.clone()>"Yes, delete"</button>
-                                <button type="button" on:click=move |_| confirm.set(false)>"Cancel"</button>
-                            </span>
-                        </Show>
+                        <ConfirmButton
+                            label="Delete category"
+                            question="Only an empty category can be deleted."
+                            open=confirm
+                            on_confirm=delete
+                        />
                     </section>
                 }
             })}

@@ -1,12 +1,13 @@
 //! Log in, create an account, and create the first administrator.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use quorum_types::{LoginRequest, RegisterRequest, Registration, SetupRequest, TokenPair};
+use serde::Serialize;
 
-use crate::api::{self, ApiError};
-use crate::components::{FormError, TextField};
+use crate::api;
+use crate::components::{FormError, Submission, TextField};
 use crate::pages::set_title;
 use crate::session::{self, use_session};
 use crate::time::browser_zone;
@@ -17,6 +18,21 @@ pub fn safe_next(next: Option<String>) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\")).unwrap_or_else(|| "/".into())
 }
 
+/// Sends a sign-in (log in, register, set up) for a cookie session; on
+/// success keeps the session and goes to `next`.
+fn sign_in<B: Serialize + 'static>(
+    form: Submission,
+    path: &'static str,
+    body: B,
+    next: String,
+    navigate: impl Fn(&str, NavigateOptions) + 'static,
+) {
+    form.run(async move { api::post_anonymous::<_, TokenPair>(path, &body).await }, move |pair| {
+        session::signed_in(pair);
+        navigate(&next, Default::default());
+    });
+}
+
 #[component]
 pub fn Login() -> impl IntoView {
     set_title(|| Some("Log in".into()));
@@ -24,26 +40,14 @@ pub fn Login() -> impl IntoView {
     let navigate = use_navigate();
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let sending = RwSignal::new(false);
+    let form = Submission::new();
+    let (error, sending) = (form.error, form.sending);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let request =
             LoginRequest { login: login.get_untracked(), password: password.get_untracked(), refresh_cookie: true };
         let next = safe_next(query.with_untracked(|q| q.get("next")));
-        let navigate = navigate.clone();
-        sending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::post_anonymous::<_, TokenPair>("/auth/login", &request).await {
-                Ok(pair) => {
-                    session::signed_in(pair);
-                    navigate(&next, Default::default());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            sending.set(false);
-        });
+        sign_in(form, "/auth/login", request, next, navigate.clone());
     };
     view! {
         <div class="narrow">
@@ -70,8 +74,8 @@ pub fn Register() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let sending = RwSignal::new(false);
+    let form = Submission::new();
+    let (error, sending) = (form.error, form.sending);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = display_name.get_untracked();
@@ -83,19 +87,7 @@ pub fn Register() -> impl IntoView {
             time_zone: browser_zone(),
             refresh_cookie: true,
         };
-        let navigate = navigate.clone();
-        sending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::post_anonymous::<_, TokenPair>("/auth/register", &request).await {
-                Ok(pair) => {
-                    session::signed_in(pair);
-                    navigate("/", Default::default());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            sending.set(false);
-        });
+        sign_in(form, "/auth/register", request, "/".into(), navigate.clone());
     };
     let closed = move || s.site.with(|site| site.as_ref().is_some_and(|x| x.registration == Registration::Closed));
     view! {
@@ -132,8 +124,8 @@ pub fn Setup() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let sending = RwSignal::new(false);
+    let form = Submission::new();
+    let (error, sending) = (form.error, form.sending);
     let has_token = !token.is_empty();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -147,21 +139,15 @@ pub fn Setup() -> impl IntoView {
             refresh_cookie: true,
         };
         let navigate = navigate.clone();
-        sending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::post_anonymous::<_, TokenPair>("/setup", &request).await {
-                Ok(pair) => {
-                    session::signed_in(pair);
-                    if let Some(mut site) = s.site.get_untracked() {
-                        site.needs_setup = false;
-                        s.site.set(Some(site));
-                    }
-                    navigate("/admin", Default::default());
+        let request = async move { api::post_anonymous::<_, TokenPair>("/setup", &request).await };
+        form.run(request, move |pair| {
+            session::signed_in(pair);
+            s.site.update(|site| {
+                if let Some(site) = site {
+                    site.needs_setup = false;
                 }
-                Err(e) => error.set(Some(e)),
-            }
-            sending.set(false);
+            });
+            navigate("/admin", Default::default());
         });
     };
     let done = move || s.site.with(|site| site.as_ref().is_some_and(|x| !x.needs_setup));

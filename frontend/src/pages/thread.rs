@@ -11,7 +11,8 @@ use quorum_types::{
 use crate::api::{self, ApiError};
 use crate::audience;
 use crate::components::{
-    use_groups, AudiencePicker, ErrorBox, FormError, Loading, MarkdownEditor, SignedIn, TextField, TimeAgo,
+    use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor, SignedIn, TextField,
+    TimeAgo,
 };
 use crate::pages::set_title;
 use crate::paging::Paging;
@@ -167,7 +168,7 @@ fn ThreadHead(
             }
         });
     };
-    let delete = move |_| {
+    let delete = Callback::new(move |()| {
         let navigate = navigate.clone();
         let category = format!(
             "/c/{}",
@@ -183,7 +184,7 @@ fn ThreadHead(
                 Err(e) => error.set(Some(e)),
             }
         });
-    };
+    });
     let is_mod = s.is_moderator();
     let is_author = s.user_id() == Some(thread.author.id);
     let (pinned, locked) = (thread.pinned, thread.locked);
@@ -226,16 +227,14 @@ fn ThreadHead(
                                     </button>
                                 }
                             })}
-                        <Show
-                            when=move || confirm_delete.get()
-                            fallback=move || view! { <button type="button" class="danger-text" on:click=move |_| confirm_delete.set(true)>"Delete thread"</button> }
-                        >
-                            <span role="group" aria-label="Confirm deleting the thread">
-                                "Delete this whole thread? "
-                                <button type="button" class="danger" on:click=delete.clone()>"Yes, delete thread"</button>
-                                <button type="button" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
-                            </span>
-                        </Show>
+                        <ConfirmButton
+                            label="Delete thread"
+                            question="Delete this whole thread?"
+                            yes="Yes, delete thread"
+                            class="danger-text"
+                            open=confirm_delete
+                            on_confirm=delete
+                        />
                     </div>
                 }
             })}
@@ -299,7 +298,7 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
             }
         });
     };
-    let delete = move |_| {
+    let delete = Callback::new(move |()| {
         spawn_local(async move {
             match api::delete(&format!("/posts/{id}")).await {
                 Ok(()) => posts.update(|p| p.remove(|x| x.id == id)),
@@ -309,7 +308,7 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                 }
             }
         });
-    };
+    });
     let reply = move |_| {
         if let Some(ctx) = use_context::<ReplyTarget>() {
             ctx.0.set(Some(id));
@@ -393,16 +392,13 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                     .then(|| {
                         view! {
                             <button type="button" class="link-button" on:click=move |_| editing.set(true)>"Edit"</button>
-                            <Show
-                                when=move || confirm_delete.get()
-                                fallback=move || view! { <button type="button" class="link-button danger-text" on:click=move |_| confirm_delete.set(true)>"Delete"</button> }
-                            >
-                                <span role="group" aria-label="Confirm deleting the post">
-                                    "Delete this post? "
-                                    <button type="button" class="danger" on:click=delete>"Yes, delete"</button>
-                                    <button type="button" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
-                                </span>
-                            </Show>
+                            <ConfirmButton
+                                label="Delete"
+                                question="Delete this post?"
+                                class="link-button danger-text"
+                                open=confirm_delete
+                                on_confirm=delete
+                            />
                         }
                     })}
             </footer>
