@@ -337,10 +337,12 @@ pub fn MarkdownEditor(
 pub fn SignedIn(#[prop(default = "to see this page")] why: &'static str, children: ChildrenFn) -> impl IntoView {
     let s = use_session();
     let here = leptos_router::hooks::use_location();
+    // Only signing in or out re-renders the page, not an edit of the account.
+    let signed_in = Memo::new(move |_| s.me.with(|m| m.is_some()));
     move || {
         if !s.ready.get() {
             view! { <Loading/> }.into_any()
-        } else if s.me.with(|m| m.is_some()) {
+        } else if signed_in.get() {
             children().into_any()
         } else {
             let next = format!("{}{}", here.pathname.get(), here.search.get());

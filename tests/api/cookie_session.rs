@@ -103,13 +103,20 @@ both_backends! {
         let body_pair: TokenPair = body_mode.expect(200);
         assert!(body_pair.refresh_token.is_some() && !has_set_cookie(&body_mode), "{body_mode}");
 
-        // The old cookie again: refused, cleared, and its whole family revoked.
+        // The second cookie is used in turn, so the first is now spent.
+        let resp = refresh_with_cookie(&app, Some(&second)).await;
+        resp.assert_status(200);
+        let third = assert_session_cookie(&resp);
+
+        // The spent cookie again: refused, cleared, and its whole family revoked.
         let resp = refresh_with_cookie(&app, Some(&first)).await;
         assert_problem(&resp, 401, ErrorCode::InvalidRefreshToken);
         assert_cleared(&resp);
-        let resp = refresh_with_cookie(&app, Some(&second)).await;
-        assert_problem(&resp, 401, ErrorCode::InvalidRefreshToken);
-        assert_cleared(&resp);
+        for later in [&second, &third] {
+            let resp = refresh_with_cookie(&app, Some(later)).await;
+            assert_problem(&resp, 401, ErrorCode::InvalidRefreshToken);
+            assert_cleared(&resp);
+        }
         assert_eq!(live_tokens(&app, user.id()), 1, "only the body-mode session's newest token lives");
 
         // No token in the body and no cookie.
@@ -119,6 +126,36 @@ both_backends! {
         let resp = refresh_with_cookie(&app, Some("not-a-refresh-token")).await;
         assert_problem(&resp, 401, ErrorCode::InvalidRefreshToken);
         assert_cleared(&resp);
+    }
+
+    async fn a_refresh_whose_answer_was_lost_can_be_repeated(app: TestApp) {
+        // A reload mid-refresh: the server rotated, the browser never stored
+        // the new cookie and sends the old one again.
+        let user = app.register("reloader").await;
+        let resp =
+            app.post("/auth/login", None, &json!({"login": "reloader", "password": PASSWORD, "refresh_cookie": true})).await;
+        resp.assert_status(200);
+        let first = assert_session_cookie(&resp);
+        let lost = assert_session_cookie(&refresh_with_cookie(&app, Some(&first)).await);
+        let resp = refresh_with_cookie(&app, Some(&first)).await;
+        resp.assert_status(200);
+        let kept = assert_session_cookie(&resp);
+        assert!(kept != lost && kept != first, "a new successor");
+        let renewed: TokenPair = resp.json();
+        app.get("/me", Some(&renewed.access_token)).await.assert_status(200);
+
+        // The session goes on from the successor that arrived.
+        let resp = refresh_with_cookie(&app, Some(&kept)).await;
+        resp.assert_status(200);
+        let next = assert_session_cookie(&resp);
+
+        // The lost successor was retired; presenting it means someone else
+        // has it, so the family goes.
+        let resp = refresh_with_cookie(&app, Some(&lost)).await;
+        assert_problem(&resp, 401, ErrorCode::InvalidRefreshToken);
+        let resp = refresh_with_cookie(&app, Some(&next)).await;
+        assert_problem(&resp, 401, ErrorCode::InvalidRefreshToken);
+        assert_eq!(live_tokens(&app, user.id()), 1, "only the register session's token lives");
     }
 
     async fn a_token_in_the_body_wins_over_the_cookie(app: TestApp) {

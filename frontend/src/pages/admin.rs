@@ -21,10 +21,11 @@ use crate::time::plural;
 fn AdminOnly(children: ChildrenFn) -> impl IntoView {
     let s = use_session();
     let children = StoredValue::new(children);
+    let is_admin = Memo::new(move |_| s.is_admin());
     view! {
         <SignedIn why="as an administrator to see this page">
             {move || {
-                if s.is_admin() {
+                if is_admin.get() {
                     children.with_value(|c| c()).into_any()
                 } else {
                     view! {

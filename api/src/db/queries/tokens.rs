@@ -1,5 +1,12 @@
-//! Refresh tokens: opaque, stored as SHA-256, rotated on every use; a
-//! reused token revokes its whole family.
+//! Refresh tokens: opaque, stored as SHA-256, rotated on every use.
+//!
+//! Reuse detection keys on what the client has demonstrably received: a
+//! token is spent once a *younger* token of its family has been presented.
+//! Presenting a spent token, or one revoked because the chain went on
+//! without it, revokes the whole family. Presenting a token again while its
+//! successors are still unused (the answer never arrived: a reload or a
+//! dropped connection mid-refresh) retires those successors and issues a
+//! new one, instead of signing the person out.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -21,7 +28,7 @@ pub enum Refresh {
     /// Valid: here is its successor, for this account, at the token
     /// generation that was checked (never one read later).
     Rotated { user_id: i64, token: String, generation: i64 },
-    /// Already used: the family is now revoked.
+    /// Spent (a younger token of its family was used): the family is now revoked.
     Reused,
     /// Unknown, expired or revoked.
     Invalid,
@@ -83,31 +90,41 @@ pub fn rotate(conn: &mut AnyConnection, presented: &str) -> Result<Refresh, ApiE
         return Ok(Refresh::Invalid);
     };
     let at = now();
-    // A logout or password change since issue ends the chain, even if it
-    // raced the refresh that produced this token.
-    if revoked_at.is_some() || expires_at <= at || issued_generation != generation {
-        return Ok(Refresh::Invalid);
-    }
-    // Claim the token; zero rows means someone used it first.
-    let claimed = if used_at.is_none() {
-        // Re-checked on the row as it is when the lock is granted: a logout
-        // that revoked it meanwhile wins.
-        diesel::update(
-            refresh_tokens::table
-                .find(id)
-                .filter(refresh_tokens::used_at.is_null())
-                .filter(refresh_tokens::revoked_at.is_null()),
-        )
-        .set(refresh_tokens::used_at.eq(at))
-        .execute(conn)?
-    } else {
-        0
-    };
-    if claimed == 0 {
+    let revoke_family = |conn: &mut AnyConnection| -> Result<(), ApiError> {
         diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
+            .filter(refresh_tokens::revoked_at.is_null())
             .set(refresh_tokens::revoked_at.eq(at))
             .execute(conn)?;
+        Ok(())
+    };
+    if revoked_at.is_some() {
+        // Revoked by a logout (then nothing else lives) or because the chain
+        // went on without it: whoever holds the rest of the chain is suspect.
+        revoke_family(conn)?;
+        return Ok(Refresh::Invalid);
+    }
+    // A logout or password change since issue ends the chain, even if it
+    // raced the refresh that produced this token.
+    if expires_at <= at || issued_generation != generation {
+        return Ok(Refresh::Invalid);
+    }
+    let younger = refresh_tokens::table.filter(refresh_tokens::family.eq(&family)).filter(refresh_tokens::id.gt(id));
+    let successor_used: i64 = younger.filter(refresh_tokens::used_at.is_not_null()).count().get_result(conn)?;
+    if successor_used > 0 {
+        revoke_family(conn)?;
         return Ok(Refresh::Reused);
+    }
+    // Successors nobody has presented: their answers never arrived.
+    diesel::update(younger.filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(at))
+        .execute(conn)?;
+    // Re-checked on the row as it is when the lock is granted: a logout
+    // that revoked it meanwhile wins.
+    let claimed = diesel::update(refresh_tokens::table.find(id).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::used_at.eq(used_at.unwrap_or(at)))
+        .execute(conn)?;
+    if claimed == 0 {
+        return Ok(Refresh::Invalid);
     }
     let token = issue(conn, user_id, generation, Some(family))?;
     Ok(Refresh::Rotated { user_id, token, generation })
