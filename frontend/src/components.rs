@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use quorum_types::{Group, Page, Preview, PreviewRequest};
+use quorum_types::{Group, Preview, PreviewRequest};
 
 use crate::api::{self, ApiError};
 use crate::app::Clock;
@@ -156,25 +156,26 @@ pub fn TextField(
 pub fn TimeAgo(at: DateTime<Utc>) -> impl IntoView {
     let s = use_session();
     let clock = expect_context::<Clock>();
-    let tz = move || s.time_zone();
+    let zone = s.zone;
     view! {
-        <time datetime=at.to_rfc3339() title=move || time::absolute(at, &tz())>
-            {move || time::relative(clock.0.get(), at, &tz())}
+        <time datetime=at.to_rfc3339() title=move || zone.with(|z| time::absolute(at, z))>
+            {move || zone.with(|z| time::relative(clock.0.get(), at, z))}
         </time>
     }
 }
 
-/// Every group, for pickers and for naming audiences; loaded once per page.
+/// Every group (the API lists up to 100 per page; a forum has far fewer).
+pub async fn load_groups() -> api::ApiResult<Vec<Group>> {
+    api::page::<Group>("/groups", None, &[("limit", "100")]).await.map(|p| p.items)
+}
+
+/// Every group, for pickers and for naming audiences; loaded once per page
+/// and again when the account changes. Without them, slugs stand in for names.
 pub fn use_groups() -> LocalResource<Vec<Group>> {
     let s = use_session();
     LocalResource::new(move || {
         s.me.track();
-        async {
-            api::page::<Group>("/groups", None, &[("limit", "100")])
-                .await
-                .map(|p: Page<Group>| p.items)
-                .unwrap_or_default()
-        }
+        async { load_groups().await.unwrap_or_default() }
     })
 }
 

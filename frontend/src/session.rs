@@ -43,11 +43,19 @@ pub struct Session {
     /// account wait for it instead of sending people to the login form.
     pub ready: RwSignal<bool>,
     pub site: RwSignal<Option<Site>>,
+    /// The zone times are shown in: the account's, else the browser's.
+    /// Derived once per change of account, not on every rendered time.
+    pub zone: Memo<crate::time::BrowserZone>,
 }
 
 impl Session {
     pub fn new() -> Self {
-        let session = Session { me: RwSignal::new(None), ready: RwSignal::new(false), site: RwSignal::new(None) };
+        let me = RwSignal::new(None::<Me>);
+        let zone = Memo::new(move |_| {
+            let chosen = me.with(|m| m.as_ref().map(|m| m.time_zone.clone()));
+            crate::time::zone(chosen.or_else(crate::time::browser_zone).as_deref())
+        });
+        let session = Session { me, ready: RwSignal::new(false), site: RwSignal::new(None), zone };
         STATE.with(|s| *s.borrow_mut() = Some(session));
         session
     }
@@ -56,17 +64,8 @@ impl Session {
         self.me.with(|m| m.as_ref().is_some_and(|m| m.is_admin))
     }
 
-    pub fn is_moderator(&self) -> bool {
-        self.me.with(|m| m.as_ref().is_some_and(|m| m.is_moderator || m.is_admin))
-    }
-
     pub fn user_id(&self) -> Option<i64> {
         self.me.with(|m| m.as_ref().map(|m| m.id))
-    }
-
-    pub fn time_zone(&self) -> crate::time::BrowserZone {
-        let zone = self.me.with(|m| m.as_ref().map(|m| m.time_zone.clone()));
-        crate::time::zone(zone.as_deref().or(crate::time::browser_zone().as_deref()))
     }
 }
 

@@ -272,6 +272,19 @@ both_backends! {
             .map(|sql| app.count(sql))
         };
         let before = state();
+        // What each viewer is told it may do matches what the API then allows.
+        let flags = |who: &Account| {
+            let who = who.clone();
+            let (app, thread, mine) = (&app, thread.clone(), mine.clone());
+            async move {
+                let t: Thread = app.get(&thread, who.auth()).await.expect(200);
+                let p: Post = app.get(&mine, who.auth()).await.expect(200);
+                (t.can_edit, t.can_moderate, p.can_edit)
+            }
+        };
+        assert_eq!(flags(&author).await, (false, false, false), "the author, while locked");
+        assert_eq!(flags(&other).await, (false, false, false), "another member");
+        assert_eq!(flags(&moderator).await, (true, true, true), "a moderator");
         // Authors may neither edit nor delete their posts, nor retitle the thread.
         let edit = json!({"body": "Changed my mind."});
         for path in [&first, &mine] {
@@ -300,6 +313,9 @@ both_backends! {
 
         // Unlocked, the author has their rights back.
         app.patch(&thread, moderator.auth(), &json!({"locked": false})).await.assert_status(200);
+        let first_post: Post = app.get(&first, author.auth()).await.expect(200);
+        let unlocked: Thread = app.get(&thread, author.auth()).await.expect(200);
+        assert_eq!((unlocked.can_edit, unlocked.can_moderate, first_post.can_edit), (true, false, true));
         app.patch(&first, author.auth(), &json!({"body": "Item one, amended."})).await.assert_status(200);
         let retitled: Thread = app.patch(&thread, author.auth(), &json!({"title": "Agenda again"})).await.expect(200);
         assert_eq!(retitled.title, "Agenda again");

@@ -6,3 +6,36 @@ pub mod password;
 mod viewer;
 
 pub use viewer::Session;
+
+use crate::db::queries::{now, users};
+use crate::error::{ApiError, Validator};
+use crate::validate;
+
+/// A new account's fields, validated, with the password hashed: what
+/// registration, first-run setup and `quorum admin create` all store.
+/// Hashing is slow; call it off the async runtime.
+pub fn new_account(
+    username: &str,
+    email: &str,
+    password: &str,
+    display_name: Option<&str>,
+    time_zone: Option<&str>,
+) -> Result<users::NewUser, ApiError> {
+    let mut v = Validator::default();
+    let username = validate::username(&mut v, username);
+    let email = validate::email(&mut v, email);
+    validate::password(&mut v, "password", password);
+    let display_name = validate::display_name(&mut v, display_name.unwrap_or(&username));
+    let time_zone = validate::time_zone(&mut v, time_zone.unwrap_or("UTC"));
+    v.finish()?;
+    Ok(users::NewUser {
+        username,
+        email,
+        display_name,
+        bio: String::new(),
+        time_zone,
+        password_hash: password::hash(password)?,
+        token_generation: 0,
+        created_at: now(),
+    })
+}

@@ -121,6 +121,12 @@ impl Viewer {
         self.can_moderate() || self.user_id() == Some(author_id)
     }
 
+    /// Changing (editing, deleting) content: its author or a moderator, and
+    /// only moderators once the thread is locked.
+    pub fn can_change(&self, author_id: i64, locked: bool) -> bool {
+        self.can_edit(author_id) && (!locked || self.can_moderate())
+    }
+
     /// Starting a thread needs membership of the category's posters.
     pub fn can_post_in(&self, posters_audience_id: i64) -> bool {
         self.account.is_some() && self.scope.includes(posters_audience_id)

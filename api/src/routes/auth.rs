@@ -13,11 +13,10 @@ use crate::auth::password;
 use crate::auth::Session;
 use crate::config::Registration;
 use crate::db::queries::tokens::{self, Refresh, REFRESH_LIFETIME_DAYS};
-use crate::db::queries::{now, users};
+use crate::db::queries::users;
 use crate::db::{blocking, AnyConnection};
-use crate::error::{ApiError, Validator};
+use crate::error::ApiError;
 use crate::startup::AppState;
-use crate::validate;
 
 /// The cookie that carries the refresh token in cookie mode.
 pub const REFRESH_COOKIE: &str = "quorum_refresh";
@@ -87,7 +86,8 @@ pub(crate) fn signed_in(
     response.json(pair)
 }
 
-/// The fields of a new account, validated, with the password hashed.
+/// The fields of a new account, validated, with the password hashed on a
+/// blocking thread.
 pub(crate) async fn new_user(
     username: &str,
     email: &str,
@@ -95,24 +95,12 @@ pub(crate) async fn new_user(
     display_name: Option<&str>,
     time_zone: Option<&str>,
 ) -> Result<users::NewUser, ApiError> {
-    let mut v = Validator::default();
-    let username = validate::username(&mut v, username);
-    let email = validate::email(&mut v, email);
-    validate::password(&mut v, "password", &password);
-    let display_name = validate::display_name(&mut v, display_name.unwrap_or(&username));
-    let time_zone = validate::time_zone(&mut v, time_zone.unwrap_or("UTC"));
-    v.finish()?;
-    let password_hash = blocking(move || password::hash(&password)).await?;
-    Ok(users::NewUser {
-        username,
-        email,
-        display_name,
-        bio: String::new(),
-        time_zone,
-        password_hash,
-        token_generation: 0,
-        created_at: now(),
+    let (username, email) = (username.to_owned(), email.to_owned());
+    let (display_name, time_zone) = (display_name.map(str::to_owned), time_zone.map(str::to_owned));
+    blocking(move || {
+        crate::auth::new_account(&username, &email, &password, display_name.as_deref(), time_zone.as_deref())
     })
+    .await
 }
 
 fn invalid_refresh_token() -> ApiError {

@@ -83,6 +83,12 @@ pub struct Thread {
     pub last_activity_at: DateTime<Utc>,
     /// Whether the viewer may reply.
     pub can_reply: bool,
+    /// Whether the viewer may retitle or delete the thread: its author or a
+    /// moderator, and only moderators once it is locked. (An author's delete
+    /// is still refused while others have replied.)
+    pub can_edit: bool,
+    /// Whether the viewer may pin, lock or move the thread.
+    pub can_moderate: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -143,6 +149,9 @@ pub struct Post {
     pub liked_by_me: bool,
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// Whether the viewer may edit or delete the post: its author or a
+    /// moderator, and only moderators once the thread is locked.
+    pub can_edit: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

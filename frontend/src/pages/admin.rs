@@ -11,7 +11,7 @@ use quorum_types::{
 
 use crate::api::{self, ApiError};
 use crate::audience;
-use crate::components::{ConfirmButton, ErrorBox, FormError, Loading, SignedIn, TextField};
+use crate::components::{load_groups, ConfirmButton, ErrorBox, FormError, Loading, SignedIn, TextField};
 use crate::pages::set_title;
 use crate::session::use_session;
 use crate::time::plural;
@@ -40,7 +40,7 @@ fn AdminOnly(children: ChildrenFn) -> impl IntoView {
 }
 
 fn all_groups() -> LocalResource<Result<Vec<Group>, ApiError>> {
-    LocalResource::new(|| async { api::page::<Group>("/groups", None, &[("limit", "100")]).await.map(|p| p.items) })
+    LocalResource::new(load_groups)
 }
 
 fn all_categories() -> LocalResource<Result<Vec<Category>, ApiError>> {

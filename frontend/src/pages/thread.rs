@@ -148,7 +148,6 @@ fn ThreadHead(
     groups: LocalResource<Vec<Group>>,
     on_change: RwSignal<Option<Result<Thread, ApiError>>>,
 ) -> impl IntoView {
-    let s = use_session();
     let navigate = use_navigate();
     let error = RwSignal::new(None::<ApiError>);
     let confirm_delete = RwSignal::new(false);
@@ -168,25 +167,21 @@ fn ThreadHead(
             }
         });
     };
-    let delete = Callback::new(move |()| {
-        let navigate = navigate.clone();
-        let category = format!(
-            "/c/{}",
-            on_change.with_untracked(|t| t
-                .as_ref()
-                .and_then(|t| t.as_ref().ok())
-                .map(|t| t.category.clone())
-                .unwrap_or_default())
-        );
-        spawn_local(async move {
-            match api::delete(&format!("/threads/{id}")).await {
-                Ok(()) => navigate(&category, Default::default()),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+    let delete = Callback::new({
+        let category = category_href.clone();
+        move |()| {
+            let navigate = navigate.clone();
+            let category = category.clone();
+            spawn_local(async move {
+                match api::delete(&format!("/threads/{id}")).await {
+                    Ok(()) => navigate(&category, Default::default()),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
     });
-    let is_mod = s.is_moderator();
-    let is_author = s.user_id() == Some(thread.author.id);
+    // What the viewer may do is the API's call (`can_edit`, `can_moderate`).
+    let (is_mod, can_edit) = (thread.can_moderate, thread.can_edit);
     let (pinned, locked) = (thread.pinned, thread.locked);
     let audience = thread.audience.clone().unwrap_or_default();
     view! {
@@ -212,7 +207,7 @@ fn ThreadHead(
                 })}
             <span>{plural(thread.reply_count, "reply", "replies")}</span>
         </p>
-        {(is_mod || is_author)
+        {(is_mod || can_edit)
             .then(|| {
                 view! {
                     <div class="actions thread-actions">
@@ -227,14 +222,19 @@ fn ThreadHead(
                                     </button>
                                 }
                             })}
-                        <ConfirmButton
-                            label="Delete thread"
-                            question="Delete this whole thread?"
-                            yes="Yes, delete thread"
-                            class="danger-text"
-                            open=confirm_delete
-                            on_confirm=delete
-                        />
+                        {can_edit
+                            .then(|| {
+                                view! {
+                                    <ConfirmButton
+                                        label="Delete thread"
+                                        question="Delete this whole thread?"
+                                        yes="Yes, delete thread"
+                                        class="danger-text"
+                                        open=confirm_delete
+                                        on_confirm=delete
+                                    />
+                                }
+                            })}
                     </div>
                 }
             })}
@@ -247,7 +247,7 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
     let s = use_session();
     let id = post.id;
     let is_own = s.user_id() == Some(post.author.id);
-    let can_change = is_own || s.is_moderator();
+    let can_change = post.can_edit;
     let signed_in = s.me.with_untracked(|m| m.is_some());
     let error = RwSignal::new(None::<ApiError>);
     let editing = RwSignal::new(false);

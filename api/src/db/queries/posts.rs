@@ -170,6 +170,14 @@ pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) ->
     };
     let reply_ids: Vec<i64> = rows.iter().filter_map(|p| p.reply_to_id).collect();
     let readable_replies = readable_ids(conn, viewer, &reply_ids)?;
+    let thread_ids: Vec<i64> = rows.iter().map(|p| p.thread_id).collect();
+    let locked: HashSet<i64> = threads_t::table
+        .filter(id_in(threads_t::id, &thread_ids))
+        .filter(threads_t::locked.eq(true))
+        .select(threads_t::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
     // Numbers count only what this viewer can read, so a gap never hints at
     // a hidden or deleted post. Rows of one thread arrive consecutive and in
     // order, so one count per thread is enough.
@@ -199,6 +207,7 @@ pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) ->
             liked_by_me: liked.contains(&p.id),
             created_at: p.created_at.and_utc(),
             edited_at: p.edited_at.map(|t| t.and_utc()),
+            can_edit: viewer.can_change(p.author_id, locked.contains(&p.thread_id)),
         })
         .collect())
 }

@@ -115,6 +115,8 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
                 created_at: t.created_at.and_utc(),
                 last_activity_at: last.and_utc(),
                 can_reply: viewer.can_reply(t.locked),
+                can_edit: viewer.can_change(t.author_id, t.locked),
+                can_moderate: viewer.can_moderate(),
                 title: t.title,
             }
         })
