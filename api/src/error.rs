@@ -13,11 +13,13 @@ pub struct ApiError {
     pub errors: Option<FieldErrors>,
     /// Logged for 5xx, never sent.
     pub cause: Option<String>,
+    /// Seconds for the `Retry-After` header (429 and 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
-        ApiError { code, detail: detail.into(), errors: None, cause: None }
+        ApiError { code, detail: detail.into(), errors: None, cause: None, retry_after: None }
     }
 
     pub fn not_found() -> ApiError {
@@ -42,7 +44,34 @@ impl ApiError {
             detail: "the server failed to handle this request".into(),
             errors: None,
             cause: Some(cause.into()),
+            retry_after: None,
         }
+    }
+
+    /// 503: the database is unreachable; `cause` is logged.
+    pub fn unavailable(cause: impl Into<String>) -> ApiError {
+        ApiError {
+            code: ErrorCode::ServiceUnavailable,
+            detail: "the database is unavailable; try again shortly".into(),
+            errors: None,
+            cause: Some(cause.into()),
+            retry_after: Some(1),
+        }
+    }
+
+    /// 503: too much work queued already; nothing was done.
+    pub fn busy(what: &str, retry_after: u64) -> ApiError {
+        let mut e =
+            ApiError::new(ErrorCode::ServiceUnavailable, format!("the server is busy {what}; try again shortly"));
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    /// 429 with the seconds to wait.
+    pub fn too_many(detail: impl Into<String>, retry_after: u64) -> ApiError {
+        let mut e = ApiError::new(ErrorCode::TooManyRequests, detail);
+        e.retry_after = Some(retry_after.max(1));
+        e
     }
 
     /// A validation error on one field.
@@ -68,7 +97,7 @@ impl ApiError {
             .map(|(field, messages)| format!("{field}: {}", messages.join("; ")))
             .collect::<Vec<_>>()
             .join(", ");
-        ApiError { code: ErrorCode::ValidationFailed, detail, errors: Some(errors), cause: None }
+        ApiError { code: ErrorCode::ValidationFailed, detail, errors: Some(errors), cause: None, retry_after: None }
     }
 
     pub fn problem(&self) -> Problem {
@@ -131,6 +160,9 @@ impl ResponseError for ApiError {
         if self.code.status() == 401 {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
 }
@@ -151,12 +183,10 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(_, info) if info.message().contains("0x00") => {
                 ApiError::bad_request("text must not contain NUL characters")
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => ApiError {
-                code: ErrorCode::ServiceUnavailable,
-                detail: "the database is unavailable".into(),
-                errors: None,
-                cause: Some(info.message().to_owned()),
-            },
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => ApiError::unavailable(info.message().to_owned()),
             other => ApiError::internal(other.to_string()),
         }
     }
@@ -166,12 +196,7 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> ApiError {
         match e {
             DbError::Query(q) => q.into(),
-            other => ApiError {
-                code: ErrorCode::ServiceUnavailable,
-                detail: "the database is unavailable".into(),
-                errors: None,
-                cause: Some(other.to_string()),
-            },
+            other => ApiError::unavailable(other.to_string()),
         }
     }
 }

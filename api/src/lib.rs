@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod cpu;
 pub mod db;
 pub mod error;
 pub mod markdown;

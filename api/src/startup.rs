@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Registration, Settings};
+use crate::cpu::CpuPool;
 use crate::db::queries::audiences::Builtins;
 use crate::db::queries::{settings, tokens, users};
 use crate::db::{Db, DbError};
@@ -30,6 +31,10 @@ pub struct AppState {
     pub setup_token: Option<String>,
     /// The web app, when `QUORUM_STATIC_DIR` is set.
     pub spa: Option<Spa>,
+    /// Argon2 runs here: its threads bound the memory hashing can take.
+    pub hashing: CpuPool,
+    /// Markdown is rendered here, before any database lock is taken.
+    pub rendering: CpuPool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +106,8 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         site_name: settings.site_name.clone(),
         setup_token,
         spa,
+        hashing: CpuPool::per_core("hashing passwords", 16),
+        rendering: CpuPool::per_core("rendering posts", 16),
     };
     Ok((db, state))
 }

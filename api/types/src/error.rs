@@ -46,9 +46,12 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The request body is not `application/json`.
     UnsupportedMediaType,
+    /// Too many attempts; wait as long as the `Retry-After` header says.
+    TooManyRequests,
     /// Something failed on the server; the cause is logged.
     Internal,
-    /// The database is unreachable.
+    /// The database is unreachable, or the server is too busy right now;
+    /// retry after the `Retry-After` header's seconds.
     ServiceUnavailable,
 }
 
@@ -64,6 +67,7 @@ impl ErrorCode {
             Conflict | CategoryNotEmpty | BuiltinGroup => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
+            TooManyRequests => 429,
             ValidationFailed | ThreadLocked | CannotLikeOwnPost => 422,
             Internal => 500,
             ServiceUnavailable => 503,
@@ -90,6 +94,7 @@ impl ErrorCode {
             MethodNotAllowed => "Method not allowed",
             PayloadTooLarge => "Payload too large",
             UnsupportedMediaType => "Unsupported media type",
+            TooManyRequests => "Too many requests",
             Internal => "Internal server error",
             ServiceUnavailable => "Service unavailable",
         }
@@ -116,6 +121,7 @@ impl ErrorCode {
             MethodNotAllowed => "method_not_allowed",
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
+            TooManyRequests => "too_many_requests",
             Internal => "internal",
             ServiceUnavailable => "service_unavailable",
         }
