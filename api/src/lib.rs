@@ -13,4 +13,5 @@ pub mod seed;
 pub mod spa;
 pub mod startup;
 pub mod telemetry;
+pub mod throttle;
 pub mod validate;

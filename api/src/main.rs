@@ -150,8 +150,10 @@ fn serve(settings: Settings) -> Result<(), String> {
                 "[::]" => "[::1]",
                 other => other,
             };
+            // On the terminal only: logs are often shipped elsewhere, and the
+            // token is the key to the first admin account.
             let url = format!("http://{local}:{}/setup#{token}", app.port());
-            tracing::info!("No admin account yet. Create one at {url}");
+            tracing::info!("No admin account yet: the set-up link is printed on standard output");
             println!("No admin account yet. Create one at {url}");
         }
         app.run_until_stopped().await.map_err(|e| e.to_string())

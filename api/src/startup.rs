@@ -1,9 +1,11 @@
 //! Builds the HTTP server: state, middleware, routes.
 
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::header;
 use actix_web::{middleware, web, App, HttpServer};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -11,14 +13,15 @@ use rand::RngCore;
 use utoipa_actix_web::AppExt;
 
 use crate::auth::jwt::JwtKeys;
-use crate::config::{Registration, Settings};
+use crate::config::{Profiles, Registration, Secret, Settings};
 use crate::cpu::CpuPool;
 use crate::db::queries::audiences::Builtins;
 use crate::db::queries::{settings, tokens, users};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, DbOptions};
 use crate::openapi::{self, Document};
 use crate::routes;
 use crate::spa::Spa;
+use crate::throttle::Throttle;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -35,6 +38,15 @@ pub struct AppState {
     pub hashing: CpuPool,
     /// Markdown is rendered here, before any database lock is taken.
     pub rendering: CpuPool,
+    pub throttle: Throttle,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Cookies carry `Secure` (the forum's public URL is HTTPS).
+    pub secure_cookies: bool,
+    pub refresh_grace: Duration,
+    pub profiles: Profiles,
+    /// Derives a refresh token's one successor (see `tokens::rotate`).
+    pub refresh_key: Secret,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +82,9 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         }
         None => None,
     };
-    let db = Db::connect(&settings.database_url, settings.pool_size)?;
+    let options =
+        DbOptions { pool_size: settings.pool_size, timeout: settings.db_timeout, sqlite_sync: settings.sqlite_sync };
+    let db = Db::connect_with(&settings.database_url, &options)?;
     let applied = db.migrate()?;
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
@@ -78,7 +92,7 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
     let mut conn = db.conn()?;
     let builtins = Builtins::load(&mut conn).map_err(DbError::Query)?;
     let secret = match &settings.jwt_secret {
-        Some(secret) => secret.clone(),
+        Some(secret) => secret.expose().to_owned(),
         // Stored, so every instance sharing this database accepts the same tokens.
         None => settings::get_or_insert(&mut conn, JWT_SECRET_KEY, || {
             let mut bytes = [0u8; 48];
@@ -91,7 +105,7 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         None
     } else {
         Some(match &settings.setup_token {
-            Some(token) => token.clone(),
+            Some(token) => token.expose().to_owned(),
             None => settings::get_or_insert(&mut conn, SETUP_TOKEN_KEY, tokens::random_token)
                 .map_err(|e| StartupError::Config(format!("cannot store the setup token: {e}")))?,
         })
@@ -108,6 +122,12 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         spa,
         hashing: CpuPool::per_core("hashing passwords", 16),
         rendering: CpuPool::per_core("rendering posts", 16),
+        throttle: Throttle::new(settings.throttle),
+        trusted_proxies: settings.trusted_proxies.clone(),
+        secure_cookies: settings.secure_cookies(),
+        refresh_grace: settings.refresh_grace,
+        profiles: settings.profiles,
+        refresh_key: Secret::new(secret.clone()),
     };
     Ok((db, state))
 }
@@ -144,6 +164,14 @@ impl Application {
                 .app_data(routes::path_config())
                 .default_service(web::to(routes::not_found))
                 .wrap(middleware::from_fn(routes::reject_nul))
+                // API answers are private and some carry tokens: no cache
+                // keeps them unless a handler says otherwise (the web app's
+                // files do).
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add((header::CACHE_CONTROL, "no-store"))
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
                 .wrap(cors(&origins))
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("quorum::http"))

@@ -129,7 +129,7 @@ async fn named_closed_forum(backend: Backend) {
     let configure = |s: &mut quorum::config::Settings| {
         s.site_name = "Co-op Network Forum".to_owned();
         s.registration = Registration::Closed;
-        s.setup_token = Some("a-fixed-setup-token-for-tests".to_owned());
+        s.setup_token = Some(quorum::config::Secret::new("a-fixed-setup-token-for-tests"));
     };
     let Some(app) = TestApp::spawn_with(backend, configure).await else { return };
     assert_eq!(app.setup_token.as_deref(), Some("a-fixed-setup-token-for-tests"));

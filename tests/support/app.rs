@@ -59,6 +59,24 @@ impl TestApp {
         Some(TestApp::new(backend, port, db, database, setup_token))
     }
 
+    /// A SQLite server over the database file at `path` (created when
+    /// missing); the files are removed when the app is dropped.
+    pub async fn spawn_with_url(path: &str) -> TestApp {
+        let database = TestDatabase::Sqlite(PathBuf::from(path));
+        let settings = Settings::for_tests(database.url(), JWT_SECRET);
+        let app = match Application::build(settings).await {
+            Ok(app) => app,
+            Err(e) => panic!("cannot start Quorum on {path}: {e}"),
+        };
+        let (port, db, setup_token) = (app.port(), app.db(), app.setup_token().map(str::to_owned));
+        actix_web::rt::spawn(async move {
+            if let Err(e) = app.run_until_stopped().await {
+                eprintln!("test server stopped with an error: {e}");
+            }
+        });
+        TestApp::new(Backend::Sqlite, port, db, database, setup_token)
+    }
+
     /// A server that also serves a web app made of `files` (paths relative
     /// to its directory, `index.html` among them, as `QUORUM_STATIC_DIR`
     /// expects). The directory is removed once the server has read it.

@@ -13,8 +13,22 @@ use crate::validate;
 
 /// A new account's fields, validated, with the password hashed: what
 /// registration, first-run setup and `quorum admin create` all store.
-/// Hashing is slow; call it off the async runtime.
+/// Hashing is slow; the server calls [`check_account`] first and hashes on
+/// its bounded pool.
 pub fn new_account(
+    username: &str,
+    email: &str,
+    password: &str,
+    display_name: Option<&str>,
+    time_zone: Option<&str>,
+) -> Result<users::NewUser, ApiError> {
+    let mut new = check_account(username, email, password, display_name, time_zone)?;
+    new.password_hash = password::hash(password)?;
+    Ok(new)
+}
+
+/// A new account's fields, validated; `password_hash` is still empty.
+pub fn check_account(
     username: &str,
     email: &str,
     password: &str,
@@ -34,7 +48,7 @@ pub fn new_account(
         display_name,
         bio: String::new(),
         time_zone,
-        password_hash: password::hash(password)?,
+        password_hash: String::new(),
         token_generation: 0,
         created_at: now(),
     })

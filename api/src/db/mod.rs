@@ -6,6 +6,7 @@
 pub mod bulk;
 pub mod id_list;
 pub mod policy;
+pub mod pool;
 pub mod queries;
 pub(crate) mod schema;
 
@@ -14,10 +15,11 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{self, ManageConnection};
+use diesel::r2d2;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::ApiError;
+pub use pool::{Conn, ConnectionManager, Health, SqliteSync};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -72,48 +74,6 @@ impl BackendKind {
     }
 }
 
-/// Opens connections for r2d2, choosing the backend from the URL scheme
-/// (the derived `establish` would silently fall back to a SQLite file).
-#[derive(Debug)]
-pub struct ConnectionManager {
-    url: String,
-    kind: BackendKind,
-}
-
-impl ManageConnection for ConnectionManager {
-    type Connection = AnyConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<AnyConnection, Self::Error> {
-        match self.kind {
-            BackendKind::Postgres => diesel::PgConnection::establish(&self.url)
-                .map(AnyConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
-            BackendKind::Sqlite => {
-                let path = self.url.strip_prefix("sqlite://").unwrap_or(&self.url);
-                let mut conn =
-                    diesel::SqliteConnection::establish(path).map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
-                    "PRAGMA journal_mode = WAL;
-                     PRAGMA busy_timeout = 10000;
-                     PRAGMA foreign_keys = ON;
-                     PRAGMA synchronous = NORMAL;",
-                )
-                .map_err(diesel::r2d2::Error::QueryError)?;
-                Ok(AnyConnection::Sqlite(conn))
-            }
-        }
-    }
-
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
-    }
-}
-
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
 /// The pool plus what it takes to write safely on either backend.
@@ -121,39 +81,108 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 pub struct Db {
     pool: Pool,
     kind: BackendKind,
+    health: Arc<Health>,
+    /// How long a request waits for a connection while the database answers.
+    timeout: Duration,
     /// SQLite allows one writer: writes queue here instead of failing
     /// with "database is locked".
     write_lock: Arc<Mutex<()>>,
 }
 
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub pool_size: u32,
+    /// Longest wait for a pooled connection while the database answers.
+    pub timeout: Duration,
+    pub sqlite_sync: SqliteSync,
+}
+
+impl DbOptions {
+    pub fn with_pool_size(pool_size: u32) -> DbOptions {
+        DbOptions { pool_size, timeout: Duration::from_secs(5), sqlite_sync: SqliteSync::Normal }
+    }
+}
+
+/// While the database is known to be away, requests fail this fast.
+const DOWN_TIMEOUT: Duration = Duration::from_millis(250);
+
 impl Db {
     pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbError> {
+        Db::connect_with(url, &DbOptions::with_pool_size(pool_size))
+    }
+
+    pub fn connect_with(url: &str, options: &DbOptions) -> Result<Db, DbError> {
         let kind = BackendKind::of_url(url);
-        let manager = ConnectionManager { url: url.to_owned(), kind };
+        if kind == BackendKind::Sqlite {
+            let warnings = pool::prepare_sqlite_file(url)
+                .map_err(|e| DbError::Connect(format!("cannot create the database file {url}: {e}")))?;
+            for warning in warnings {
+                tracing::warn!("{warning}");
+            }
+        }
+        let health = Arc::new(Health::default());
+        let manager =
+            ConnectionManager { url: url.to_owned(), kind, sqlite_sync: options.sqlite_sync, health: health.clone() };
         let pool = r2d2::Pool::builder()
-            .max_size(pool_size.max(1))
+            .max_size(options.pool_size.max(1))
             .min_idle(Some(1))
-            // A broken connection fails its query and is replaced; checking
-            // every checkout would cost a round trip per request.
+            // Proving every checkout would cost a round trip per request;
+            // after a failure, `conn` proves them for a while instead.
             .test_on_check_out(false)
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(options.timeout)
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        Ok(Db { pool, kind, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Db { pool, kind, health, timeout: options.timeout, write_lock: Arc::new(Mutex::new(())) })
     }
 
     pub fn kind(&self) -> BackendKind {
         self.kind
     }
 
+    /// Whether the database failed to answer lately.
+    pub fn is_down(&self) -> bool {
+        self.health.is_down()
+    }
+
+    /// A pooled connection. While the database is known to be away this
+    /// fails fast; for a while after a failure each connection is proven
+    /// first, and dead ones are replaced rather than handed out.
     pub fn conn(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
-        Ok(self.pool.get()?)
+        let attempts = self.pool.max_size() + 1;
+        for _ in 0..attempts {
+            let timeout = if self.health.is_down() { DOWN_TIMEOUT } else { self.timeout };
+            let mut conn = self.pool.get_timeout(timeout)?;
+            if !self.health.is_suspect() {
+                return Ok(conn);
+            }
+            match conn.batch_execute("SELECT 1") {
+                Ok(()) => {
+                    self.health.answered();
+                    return Ok(conn);
+                }
+                Err(_) => {
+                    conn.mark_broken();
+                    self.health.failed();
+                }
+            }
+        }
+        Err(DbError::Connect("no connection to the database answers".into()))
+    }
+
+    /// After a server-side failure, finds out whether the connection itself
+    /// died (then it is replaced, and the next checkouts are proven).
+    fn after_failure<T>(&self, conn: &mut Conn, result: &Result<T, ApiError>) {
+        if matches!(result, Err(e) if e.code.status() >= 500) && conn.batch_execute("SELECT 1").is_err() {
+            conn.mark_broken();
+            self.health.failed();
+        }
     }
 
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, DbError> {
         let mut conn = self.conn()?;
-        let applied = match &mut *conn {
+        let applied = match &mut **conn {
             AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
             AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
@@ -164,7 +193,7 @@ impl Db {
     /// the write lock taken up front, so concurrent writers wait instead of failing.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut conn = self.conn()?;
-        match &mut *conn {
+        let result = match &mut **conn {
             AnyConnection::Sqlite(_) => {
                 let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let conn: &mut AnyConnection = &mut conn;
@@ -182,13 +211,17 @@ impl Db {
                 let conn: &mut AnyConnection = &mut conn;
                 conn.transaction(f)
             }
-        }
+        };
+        self.after_failure(&mut conn, &result);
+        result
     }
 
     /// Reads on a pooled connection.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut conn = self.conn()?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        self.after_failure(&mut conn, &result);
+        result
     }
 
     pub async fn read<T: Send + 'static>(
@@ -216,7 +249,7 @@ impl Db {
             n: i64,
         }
         let mut conn = self.conn()?;
-        let row: Row = diesel::sql_query(sql).get_result(&mut *conn)?;
+        let row: Row = diesel::sql_query(sql).get_result(&mut **conn)?;
         Ok(row.n)
     }
 }

@@ -184,3 +184,22 @@ where
     };
     Box::new(alive.and(audience).and(thread_readable::<QS>(scope)))
 }
+
+/// Live posts (of a thread the viewer reads) whose own audience does not
+/// admit the viewer: what an action of theirs must leave alone. `None` for
+/// a viewer who reads everything.
+pub fn narrowed_unreadable<QS: 'static>(scope: &ReadScope) -> Option<Predicate<QS>>
+where
+    posts::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    posts::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    match scope {
+        ReadScope::All => None,
+        ReadScope::Audiences(ids) => Some(Box::new(
+            posts::deleted_at
+                .is_null()
+                .and(posts::audience_id.is_not_null())
+                .and(diesel::dsl::not(id_in(posts::audience_id, ids))),
+        )),
+    }
+}

@@ -136,6 +136,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    throttles (key) {
+        key -> Text,
+        attempts -> Integer,
+        last_attempt_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(audience_groups -> groups (group_id));
@@ -158,4 +167,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     post_revisions,
     likes,
     refresh_tokens,
+    throttles,
 );

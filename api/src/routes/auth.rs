@@ -14,9 +14,10 @@ use crate::auth::Session;
 use crate::config::Registration;
 use crate::db::queries::tokens::{self, Refresh, REFRESH_LIFETIME_DAYS};
 use crate::db::queries::users;
-use crate::db::{blocking, AnyConnection};
+use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::startup::AppState;
+use crate::throttle::{self, client_address, Rule};
 
 /// The cookie that carries the refresh token in cookie mode.
 pub const REFRESH_COOKIE: &str = "quorum_refresh";
@@ -49,20 +50,21 @@ pub(crate) fn token_pair(
 }
 
 /// `quorum_refresh=<token>`, HttpOnly, SameSite=Strict, for the auth
-/// endpoints only, as long as the token lives; Secure over HTTPS.
-fn refresh_cookie(req: &HttpRequest, token: String) -> Cookie<'static> {
+/// endpoints only, as long as the token lives; `Secure` when the forum's
+/// public URL is HTTPS (`QUORUM_PUBLIC_URL`), never on a client's say-so.
+fn refresh_cookie(state: &AppState, token: String) -> Cookie<'static> {
     Cookie::build(REFRESH_COOKIE, token)
         .path(REFRESH_COOKIE_PATH)
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(req.connection_info().scheme() == "https")
+        .secure(state.secure_cookies)
         .max_age(CookieDuration::days(REFRESH_LIFETIME_DAYS))
         .finish()
 }
 
 /// Adds a `Set-Cookie` that removes the refresh cookie.
-fn clear_refresh_cookie(req: &HttpRequest, mut response: HttpResponse) -> HttpResponse {
-    let mut cookie = refresh_cookie(req, String::new());
+fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpResponse {
+    let mut cookie = refresh_cookie(state, String::new());
     cookie.make_removal();
     if let Err(e) = response.add_cookie(&cookie) {
         tracing::error!(error = %e, "cannot clear the refresh cookie");
@@ -70,37 +72,45 @@ fn clear_refresh_cookie(req: &HttpRequest, mut response: HttpResponse) -> HttpRe
     response
 }
 
-/// Sends a token pair; in cookie mode its refresh token goes into the
-/// cookie and leaves the body.
+/// Sends a token pair, never to be stored by a cache; in cookie mode its
+/// refresh token goes into the cookie and leaves the body.
 pub(crate) fn signed_in(
-    req: &HttpRequest,
+    state: &AppState,
     mut response: HttpResponseBuilder,
     mut pair: TokenPair,
     cookie: bool,
 ) -> HttpResponse {
     if cookie {
         if let Some(token) = pair.refresh_token.take() {
-            response.cookie(refresh_cookie(req, token));
+            response.cookie(refresh_cookie(state, token));
         }
     }
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
     response.json(pair)
 }
 
-/// The fields of a new account, validated, with the password hashed on a
-/// blocking thread.
-pub(crate) async fn new_user(
-    username: &str,
-    email: &str,
+/// A new account's fields, validated, then its password hashed on the
+/// bounded pool; `before_hashing` runs in between (a throttle, say), so
+/// nothing slow happens for a request that will be refused.
+pub(crate) async fn new_user<F: std::future::Future<Output = Result<(), ApiError>>>(
+    state: &AppState,
+    fields: NewAccountFields<'_>,
     password: String,
-    display_name: Option<&str>,
-    time_zone: Option<&str>,
+    before_hashing: F,
 ) -> Result<users::NewUser, ApiError> {
-    let (username, email) = (username.to_owned(), email.to_owned());
-    let (display_name, time_zone) = (display_name.map(str::to_owned), time_zone.map(str::to_owned));
-    blocking(move || {
-        crate::auth::new_account(&username, &email, &password, display_name.as_deref(), time_zone.as_deref())
-    })
-    .await
+    let mut new =
+        crate::auth::check_account(fields.username, fields.email, &password, fields.display_name, fields.time_zone)?;
+    before_hashing.await?;
+    new.password_hash = state.hashing.run(move || password::hash(&password)).await?;
+    Ok(new)
+}
+
+/// The fields of a new account as the request named them.
+pub(crate) struct NewAccountFields<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub display_name: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
 }
 
 fn invalid_refresh_token() -> ApiError {
@@ -131,9 +141,17 @@ pub async fn register(
         return Err(ApiError::new(ErrorCode::RegistrationClosed, "this forum does not take new registrations"));
     }
     let body = body.into_inner();
-    let new =
-        new_user(&body.username, &body.email, body.password, body.display_name.as_deref(), body.time_zone.as_deref())
-            .await?;
+    let address = client_address(&req, &state.trusted_proxies);
+    let st = state.clone();
+    // Every sign-up counts against its address, whatever the outcome.
+    let throttled = state.db.write(move |conn| st.throttle.attempt(conn, &[(Rule::RegisterAddress, address.as_str())]));
+    let fields = NewAccountFields {
+        username: &body.username,
+        email: &body.email,
+        display_name: body.display_name.as_deref(),
+        time_zone: body.time_zone.as_deref(),
+    };
+    let new = new_user(&state, fields, body.password.clone(), throttled).await?;
     let st = state.clone();
     let pair = state
         .db
@@ -144,7 +162,7 @@ pub async fn register(
         .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, "/api/v1/me"));
-    Ok(signed_in(&req, created, pair, body.refresh_cookie))
+    Ok(signed_in(&state, created, pair, body.refresh_cookie))
 }
 
 /// Sign in with username or e-mail and password.
@@ -166,23 +184,44 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let login = body.login;
-    let found = state.db.read(move |conn| users::find_by_login(conn, &login)).await?;
-    let password = body.password;
-    let user_id = blocking(move || match found {
-        Some(user) if password::verify(&password, &user.password_hash) => Ok(Some(user.id)),
-        Some(_) => Ok(None),
-        None => {
-            password::verify_dummy(&password);
-            Ok(None)
-        }
-    })
-    .await?
-    .ok_or_else(|| ApiError::new(ErrorCode::InvalidCredentials, "wrong username, e-mail or password"))?;
+    let LoginRequest { login, password, refresh_cookie } = body.into_inner();
+    let address = client_address(&req, &state.trusted_proxies);
     let st = state.clone();
-    let pair = state.db.write(move |conn| token_pair(conn, &st, user_id, None)).await?;
-    Ok(signed_in(&req, HttpResponse::Ok(), pair, body.refresh_cookie))
+    let addr = address.clone();
+    // The attempt is counted before the password is checked, so a burst of
+    // guesses in parallel is counted one by one.
+    let (found, subject) = state
+        .db
+        .write(move |conn| {
+            let found = users::find_by_login(conn, &login)?;
+            let subject = throttle::account_subject(found.as_ref().map(|u| u.id), &login);
+            st.throttle
+                .attempt(conn, &[(Rule::LoginAccount, subject.as_str()), (Rule::LoginAddress, addr.as_str())])?;
+            Ok((found, subject))
+        })
+        .await?;
+    let user_id = state
+        .hashing
+        .run(move || match found {
+            Some(user) if password::verify(&password, &user.password_hash) => Ok(Some(user.id)),
+            Some(_) => Ok(None),
+            None => {
+                password::verify_dummy(&password);
+                Ok(None)
+            }
+        })
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidCredentials, "wrong username, e-mail or password"))?;
+    let st = state.clone();
+    let pair = state
+        .db
+        .write(move |conn| {
+            st.throttle
+                .succeeded(conn, &[(Rule::LoginAccount, subject.as_str()), (Rule::LoginAddress, address.as_str())])?;
+            token_pair(conn, &st, user_id, None)
+        })
+        .await?;
+    Ok(signed_in(&state, HttpResponse::Ok(), pair, refresh_cookie))
 }
 
 /// Exchange a refresh token for a new pair. Each refresh token works once;
@@ -214,10 +253,11 @@ pub async fn refresh(
         },
     };
     let st = state.clone();
+    let grace = chrono::Duration::from_std(state.refresh_grace).unwrap_or_else(|_| chrono::Duration::seconds(30));
     // The outcome commits even when it is a refusal: a reuse must revoke the family.
     let outcome = state
         .db
-        .write(move |conn| match tokens::rotate(conn, &presented)? {
+        .write(move |conn| match tokens::rotate(conn, &presented, st.refresh_key.expose().as_bytes(), grace)? {
             Refresh::Rotated { user_id, token, generation } => {
                 token_pair(conn, &st, user_id, Some((token, generation))).map(Some)
             }
@@ -225,14 +265,15 @@ pub async fn refresh(
         })
         .await?;
     match outcome {
-        Some(pair) => Ok(signed_in(&req, HttpResponse::Ok(), pair, from_cookie)),
-        None if from_cookie => Ok(clear_refresh_cookie(&req, invalid_refresh_token().error_response())),
+        Some(pair) => Ok(signed_in(&state, HttpResponse::Ok(), pair, from_cookie)),
+        None if from_cookie => Ok(clear_refresh_cookie(&state, invalid_refresh_token().error_response())),
         None => Err(invalid_refresh_token()),
     }
 }
 
 /// Sign out everywhere: revokes every refresh token and access token of the
-/// account. The refresh cookie is cleared whatever the outcome.
+/// account, and clears the refresh cookie. Without a valid access token
+/// nothing changes, the cookie included.
 #[utoipa::path(
     tag = "auth",
     responses(
@@ -244,21 +285,14 @@ pub async fn refresh(
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
-pub async fn logout(req: HttpRequest, session: Result<Session, ApiError>) -> HttpResponse {
-    let signed_out = async move {
-        let session = session?;
-        session.require_signed_in()?;
-        session
-            .write(move |conn, viewer| {
-                let user_id = viewer.require_account()?.id;
-                tokens::revoke_all(conn, user_id)?;
-                users::bump_token_generation(conn, user_id)
-            })
-            .await
-    };
-    let response = match signed_out.await {
-        Ok(()) => HttpResponse::NoContent().finish(),
-        Err(e) => e.error_response(),
-    };
-    clear_refresh_cookie(&req, response)
+pub async fn logout(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+    session.require_signed_in()?;
+    session
+        .write(move |conn, viewer| {
+            let user_id = viewer.require_account()?.id;
+            tokens::revoke_all(conn, user_id)?;
+            users::bump_token_generation(conn, user_id)
+        })
+        .await?;
+    Ok(clear_refresh_cookie(&state, HttpResponse::NoContent().finish()))
 }

@@ -5,10 +5,10 @@ use quorum_types::{Me, Problem, UpdateMeRequest};
 
 use crate::auth::password;
 use crate::auth::Session;
-use crate::db::blocking;
 use crate::db::queries::{tokens, users};
 use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
+use crate::throttle::Rule;
 use crate::validate;
 
 /// The signed-in account, with its groups.
@@ -64,18 +64,32 @@ pub async fn update_me(
     }
     v.finish()?;
     if let (Some(new_password), Some(current)) = (req.password, req.current_password) {
-        let stored =
-            session.read(move |conn, viewer| users::find(conn, viewer.require_account()?.id)).await?.password_hash;
-        changes.password_hash = Some(
-            blocking(move || {
-                if password::verify(&current, &stored) {
-                    password::hash(&new_password)
-                } else {
-                    Err(ApiError::field("current_password", "is not the current password"))
-                }
+        let st = state.clone();
+        // Counted before the check, so parallel guesses are counted one by one.
+        let (user_id, stored) = session
+            .write(move |conn, viewer| {
+                let user = users::find(conn, viewer.require_account()?.id)?;
+                st.throttle.attempt(conn, &[(Rule::PasswordAccount, &format!("user:{}", user.id))])?;
+                Ok((user.id, user.password_hash))
             })
-            .await?,
+            .await?;
+        changes.password_hash = Some(
+            state
+                .hashing
+                .run(move || {
+                    if password::verify(&current, &stored) {
+                        password::hash(&new_password)
+                    } else {
+                        Err(ApiError::field("current_password", "is not the current password"))
+                    }
+                })
+                .await?,
         );
+        let st = state.clone();
+        state
+            .db
+            .write(move |conn| st.throttle.succeeded(conn, &[(Rule::PasswordAccount, &format!("user:{user_id}"))]))
+            .await?;
     }
     let builtins = state.builtins;
     let me = session

@@ -6,10 +6,11 @@ use quorum_types::{ErrorCode, Problem, SetupRequest, Site, TokenPair};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::auth::{new_user, signed_in, token_pair};
+use super::auth::{new_user, signed_in, token_pair, NewAccountFields};
 use crate::db::queries::{settings, users};
 use crate::error::ApiError;
 use crate::startup::{AppState, SETUP_TOKEN_KEY};
+use crate::throttle::{client_address, Rule};
 
 /// The forum's name, whether it takes registrations, and whether it still
 /// needs its first admin.
@@ -60,24 +61,32 @@ pub async fn setup(
         return Err(ApiError::new(ErrorCode::Conflict, "this forum already has an admin"));
     }
     let body = body.into_inner();
+    let address = client_address(&req, &state.trusted_proxies);
+    let (st, addr) = (state.clone(), address.clone());
+    state.db.write(move |conn| st.throttle.attempt(conn, &[(Rule::SetupAddress, addr.as_str())])).await?;
     if !is_setup_token(state.setup_token.as_deref(), &body.token) {
-        return Err(ApiError::forbidden("that is not the setup token; use the link `quorum serve` printed"));
+        return Err(ApiError::forbidden("that is not the setup token; use the link quorum serve printed"));
     }
-    let new =
-        new_user(&body.username, &body.email, body.password, body.display_name.as_deref(), body.time_zone.as_deref())
-            .await?;
+    let fields = NewAccountFields {
+        username: &body.username,
+        email: &body.email,
+        display_name: body.display_name.as_deref(),
+        time_zone: body.time_zone.as_deref(),
+    };
+    let new = new_user(&state, fields, body.password.clone(), async { Ok(()) }).await?;
     let st = state.clone();
     let pair = state
         .db
         .write(move |conn| {
             let id = users::insert_first_admin(conn, &st.builtins, &new)?;
             settings::delete(conn, SETUP_TOKEN_KEY)?;
+            st.throttle.succeeded(conn, &[(Rule::SetupAddress, address.as_str())])?;
             token_pair(conn, &st, id, None)
         })
         .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, "/api/v1/me"));
-    Ok(signed_in(&req, created, pair, body.refresh_cookie))
+    Ok(signed_in(&state, created, pair, body.refresh_cookie))
 }
 
 #[cfg(test)]

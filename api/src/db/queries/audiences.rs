@@ -75,10 +75,15 @@ pub fn resolve(conn: &mut AnyConnection, names: &[String], field: &str) -> Resul
     if !unknown.is_empty() {
         return Err(ApiError::field(field, format!("no such group: {}", unknown.join(", "))));
     }
-    let mut group_ids: Vec<i64> = found.into_iter().map(|(id, _)| id).collect();
-    group_ids.sort_unstable();
-    let key = group_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let group_ids: Vec<i64> = found.into_iter().map(|(id, _)| id).collect();
+    of_groups(conn, group_ids)
+}
 
+/// The stored audience naming exactly these groups, created when new.
+pub fn of_groups(conn: &mut AnyConnection, mut group_ids: Vec<i64>) -> Result<Audience, ApiError> {
+    group_ids.sort_unstable();
+    group_ids.dedup();
+    let key = group_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let find = |conn: &mut AnyConnection| -> QueryResult<Option<i64>> {
         audiences::table.filter(audiences::key.eq(&key)).select(audiences::id).first(conn).optional()
     };

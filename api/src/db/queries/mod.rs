@@ -6,8 +6,10 @@ pub mod categories;
 pub mod groups;
 pub mod likes;
 pub mod posts;
+pub mod set_aside;
 pub mod settings;
 pub mod threads;
+pub mod throttles;
 pub mod tokens;
 pub mod users;
 

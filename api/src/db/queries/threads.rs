@@ -9,6 +9,7 @@ use quorum_types::{CreatedThread, ErrorCode, Thread};
 use super::audiences::{self, Builtins};
 use super::categories::{self, CategoryRow};
 use super::posts::{self, narrowed_readable_stats};
+use super::set_aside::set_aside_unreadable;
 use super::{now, time_from_key, time_key, users, PageRequest};
 use crate::db::policy::{thread_readable, Viewer};
 use crate::db::schema::{categories as categories_t, threads};
@@ -226,6 +227,8 @@ pub fn update(
     if let Some(slug) = changes.category {
         let category = categories::readable_row(conn, viewer, slug)
             .map_err(|e| e.missing_as_field("category", "no such category"))?;
+        // Replies the mover cannot read stay where they are.
+        set_aside_unreadable(conn, viewer, &row)?;
         // Every narrower level must still narrow the new category: the
         // thread's own audience, or else each audience its posts name.
         let parent = categories::audience_of(conn, &category)?;
@@ -275,6 +278,9 @@ pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(), 
             return Err(ApiError::forbidden("others have replied: ask a moderator to remove this thread"));
         }
     }
+    // Replies the deleter cannot read are not theirs to destroy: they stay,
+    // in a thread of their own, for those who can read them.
+    set_aside_unreadable(conn, viewer, &row)?;
     diesel::update(threads::table.find(id)).set(threads::deleted_at.eq(Some(now()))).execute(conn)?;
     Ok(())
 }

@@ -1,17 +1,18 @@
 //! Refresh tokens: opaque, stored as SHA-256, rotated on every use.
 //!
-//! Reuse detection keys on what the client has demonstrably received: a
-//! token is spent once a *younger* token of its family has been presented.
-//! Presenting a spent token, or one revoked because the chain went on
-//! without it, revokes the whole family. Presenting a token again while its
-//! successors are still unused (the answer never arrived: a reload or a
-//! dropped connection mid-refresh) retires those successors and issues a
-//! new one, instead of signing the person out.
+//! A token's successor is derived from it with a server key (HMAC), so it
+//! is the same however often the token is presented: concurrent refreshes
+//! of one token all get the one successor, and a client whose answer was
+//! lost (a reload or a dropped connection mid-refresh) gets it again —
+//! but only within a short grace after the first use, and only while that
+//! successor is unused. Any other presentation of a used token means
+//! someone else holds a copy: the whole family is revoked.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -53,42 +54,69 @@ pub fn issue(
     family: Option<String>,
 ) -> Result<String, ApiError> {
     let token = random_token();
-    let created = now();
+    store(conn, &token, user_id, generation, family.unwrap_or_else(random_token), now())?;
+    Ok(token)
+}
+
+fn store(
+    conn: &mut AnyConnection,
+    token: &str,
+    user_id: i64,
+    generation: i64,
+    family: String,
+    created: NaiveDateTime,
+) -> Result<(), ApiError> {
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::user_id.eq(user_id),
-            refresh_tokens::family.eq(family.unwrap_or_else(random_token)),
+            refresh_tokens::family.eq(family),
             refresh_tokens::generation.eq(generation),
-            refresh_tokens::token_hash.eq(hash(&token)),
+            refresh_tokens::token_hash.eq(hash(token)),
             refresh_tokens::created_at.eq(created),
             refresh_tokens::expires_at.eq(created + Duration::days(REFRESH_LIFETIME_DAYS)),
         ))
         .execute(conn)?;
-    Ok(token)
+    Ok(())
 }
 
-/// id, user, family, expiry, used, revoked, generation issued at, the account's generation now.
-type StoredToken = (i64, i64, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>, i64, i64);
+/// The one successor of `presented`.
+fn successor_of(key: &[u8], presented: &str) -> Result<String, ApiError> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|e| ApiError::internal(format!("refresh key: {e}")))?;
+    mac.update(b"quorum refresh successor\0");
+    mac.update(presented.as_bytes());
+    Ok(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
 
-pub fn rotate(conn: &mut AnyConnection, presented: &str) -> Result<Refresh, ApiError> {
-    let row: Option<StoredToken> = refresh_tokens::table
-        .inner_join(users::table)
-        .filter(refresh_tokens::token_hash.eq(hash(presented)))
-        .select((
-            refresh_tokens::id,
-            refresh_tokens::user_id,
-            refresh_tokens::family,
-            refresh_tokens::expires_at,
-            refresh_tokens::used_at,
-            refresh_tokens::revoked_at,
-            refresh_tokens::generation,
-            users::token_generation,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some((id, user_id, family, expires_at, used_at, revoked_at, issued_generation, generation)) = row else {
+/// user, family, expiry, used, revoked, generation issued at, the account's generation now.
+type StoredToken = (i64, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>, i64, i64);
+
+/// Presents a refresh token. `key` derives successors; `grace` is how long
+/// after its first use a token may be presented again (its answer was lost).
+pub fn rotate(conn: &mut AnyConnection, presented: &str, key: &[u8], grace: Duration) -> Result<Refresh, ApiError> {
+    let presented_hash = hash(presented);
+    // A write first: PostgreSQL locks the row until this transaction ends,
+    // so concurrent presentations of one token are decided one at a time
+    // (SQLite serialises writers anyway).
+    let found = diesel::update(refresh_tokens::table.filter(refresh_tokens::token_hash.eq(&presented_hash)))
+        .set(refresh_tokens::used_at.eq(refresh_tokens::used_at))
+        .execute(conn)?;
+    if found == 0 {
         return Ok(Refresh::Invalid);
-    };
+    }
+    let (user_id, family, expires_at, used_at, revoked_at, issued_generation, generation): StoredToken =
+        refresh_tokens::table
+            .inner_join(users::table)
+            .filter(refresh_tokens::token_hash.eq(&presented_hash))
+            .select((
+                refresh_tokens::user_id,
+                refresh_tokens::family,
+                refresh_tokens::expires_at,
+                refresh_tokens::used_at,
+                refresh_tokens::revoked_at,
+                refresh_tokens::generation,
+                users::token_generation,
+            ))
+            .first(conn)?;
     let at = now();
     let revoke_family = |conn: &mut AnyConnection| -> Result<(), ApiError> {
         diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
@@ -98,8 +126,8 @@ pub fn rotate(conn: &mut AnyConnection, presented: &str) -> Result<Refresh, ApiE
         Ok(())
     };
     if revoked_at.is_some() {
-        // Revoked by a logout (then nothing else lives) or because the chain
-        // went on without it: whoever holds the rest of the chain is suspect.
+        // Revoked by a logout (then nothing else lives) or with its family:
+        // whoever holds the rest of the chain is suspect.
         revoke_family(conn)?;
         return Ok(Refresh::Invalid);
     }
@@ -108,26 +136,30 @@ pub fn rotate(conn: &mut AnyConnection, presented: &str) -> Result<Refresh, ApiE
     if expires_at <= at || issued_generation != generation {
         return Ok(Refresh::Invalid);
     }
-    let younger = refresh_tokens::table.filter(refresh_tokens::family.eq(&family)).filter(refresh_tokens::id.gt(id));
-    let successor_used: i64 = younger.filter(refresh_tokens::used_at.is_not_null()).count().get_result(conn)?;
-    if successor_used > 0 {
-        revoke_family(conn)?;
-        return Ok(Refresh::Reused);
+    let successor = successor_of(key, presented)?;
+    match used_at {
+        None => {
+            diesel::update(refresh_tokens::table.filter(refresh_tokens::token_hash.eq(&presented_hash)))
+                .set(refresh_tokens::used_at.eq(at))
+                .execute(conn)?;
+            store(conn, &successor, user_id, generation, family.clone(), at)?;
+            Ok(Refresh::Rotated { user_id, token: successor, generation })
+        }
+        Some(first_use) => {
+            let next: Option<(Option<NaiveDateTime>, Option<NaiveDateTime>)> = refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(hash(&successor)))
+                .select((refresh_tokens::used_at, refresh_tokens::revoked_at))
+                .first(conn)
+                .optional()?;
+            let answer_was_lost = at - first_use <= grace && next == Some((None, None));
+            if answer_was_lost {
+                Ok(Refresh::Rotated { user_id, token: successor, generation })
+            } else {
+                revoke_family(conn)?;
+                Ok(Refresh::Reused)
+            }
+        }
     }
-    // Successors nobody has presented: their answers never arrived.
-    diesel::update(younger.filter(refresh_tokens::revoked_at.is_null()))
-        .set(refresh_tokens::revoked_at.eq(at))
-        .execute(conn)?;
-    // Re-checked on the row as it is when the lock is granted: a logout
-    // that revoked it meanwhile wins.
-    let claimed = diesel::update(refresh_tokens::table.find(id).filter(refresh_tokens::revoked_at.is_null()))
-        .set(refresh_tokens::used_at.eq(used_at.unwrap_or(at)))
-        .execute(conn)?;
-    if claimed == 0 {
-        return Ok(Refresh::Invalid);
-    }
-    let token = issue(conn, user_id, generation, Some(family))?;
-    Ok(Refresh::Rotated { user_id, token, generation })
 }
 
 /// Signs an account out everywhere.
