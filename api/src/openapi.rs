@@ -1,7 +1,12 @@
 //! The OpenAPI 3.1 document, collected from the handlers' `#[utoipa::path]`.
 
 use actix_web::App;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -54,7 +59,71 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .service(routes::health::readyz)
         .service(routes::health::openapi_json)
         .split_for_parts();
+    let mut api = api;
+    add_common_responses(&mut api);
     api
+}
+
+/// Error answers that any operation of a kind can give, added where its own
+/// annotation does not name them, so the document lists every status a
+/// client can meet: 503 anywhere (database away, or too busy: see
+/// `Retry-After`); 400, 413, 415 and 422 wherever a JSON body is taken; 401
+/// wherever a bearer token is read; 400 for a query string that does not parse.
+fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let in_api = path.starts_with("/api/v1/");
+        for operation in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            let mut add = |status: &str, description: &str, retry: bool| {
+                operation.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description, retry));
+            };
+            if in_api {
+                add(
+                    "503",
+                    "The database is unavailable, or the server is too busy; retry after `Retry-After` seconds",
+                    true,
+                );
+            }
+            if operation.request_body.is_some() {
+                add("400", "The body is not JSON, or not an object of the expected shape", false);
+                add("413", "The body is larger than 1 MiB", false);
+                add("415", "The body is not `application/json`", false);
+                add("422", "Invalid fields; see `errors`", false);
+            }
+            let bearer = operation
+                .security
+                .as_ref()
+                .and_then(|s| serde_json::to_string(s).ok())
+                .is_some_and(|json| json.contains("bearer"));
+            if bearer {
+                add("401", "The bearer token is invalid, expired or revoked", false);
+            }
+            let query = operation.parameters.as_ref().is_some_and(|params| {
+                params.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
+            if query {
+                add("400", "The query string does not parse, or a value is out of range", false);
+            }
+        }
+    }
+}
+
+fn problem(description: &str, retry_after: bool) -> RefOr<Response> {
+    let mut response = ResponseBuilder::new().description(description).content(
+        "application/problem+json",
+        ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+    );
+    if retry_after {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                .description(Some("Seconds to wait before trying again"))
+                .build(),
+        );
+    }
+    RefOr::T(response.build())
 }
 
 /// Pretty JSON ending in a newline: what `quorum openapi` prints and

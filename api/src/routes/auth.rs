@@ -129,6 +129,7 @@ fn invalid_refresh_token() -> ApiError {
         (status = 403, description = "Registration is closed", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username or e-mail taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address or at this account; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("retry-after" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/auth/register")]
@@ -176,6 +177,7 @@ pub async fn register(
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong login or password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address or at this account; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("retry-after" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/auth/login")]

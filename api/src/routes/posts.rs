@@ -147,6 +147,7 @@ pub async fn delete_post(session: Session, id: web::Path<i64>) -> Result<HttpRes
         (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such post, or not readable", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The edit history is for the author and moderators", body = Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = []))
 )]

@@ -48,6 +48,7 @@ fn is_setup_token(expected: Option<&str>, presented: &str) -> bool {
         (status = 403, description = "Wrong setup token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The forum already has an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address or at this account; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("retry-after" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/setup")]

@@ -48,7 +48,7 @@ pub struct CreateCategoryRequest {
     /// Default `["signed-in"]`.
     #[serde(default)]
     pub posters: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::opt_int")]
     pub position: Option<i32>,
 }
 
@@ -60,6 +60,7 @@ pub struct UpdateCategoryRequest {
     pub description: Option<String>,
     pub audience: Option<Vec<String>>,
     pub posters: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_int")]
     pub position: Option<i32>,
 }
 
@@ -100,6 +101,7 @@ pub struct CreateThreadRequest {
     /// 1–200 characters.
     pub title: String,
     /// Markdown of the first post, 1–100,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100_000))]
     pub body: String,
     #[serde(default)]
     pub audience: Option<Vec<String>>,
@@ -159,9 +161,10 @@ pub struct Post {
 #[serde(deny_unknown_fields)]
 pub struct CreatePostRequest {
     /// Markdown, 1–100,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100_000))]
     pub body: String,
     /// Id of a post in the same thread.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::opt_int")]
     pub reply_to: Option<i64>,
     #[serde(default)]
     pub audience: Option<Vec<String>>,
@@ -172,6 +175,7 @@ pub struct CreatePostRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePostRequest {
     /// New Markdown, 1–100,000 characters; the old text is kept as a revision.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100_000))]
     pub body: String,
 }
 
@@ -220,6 +224,8 @@ pub struct ThreadListQuery {
     pub category: Option<String>,
     pub cursor: Option<String>,
     /// 1 to 100 (default 20).
+    #[serde(default, deserialize_with = "crate::lenient::opt_int_query")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 
@@ -229,6 +235,7 @@ pub struct ThreadListQuery {
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     /// Markdown, up to the same length a post may have.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100_000))]
     pub body: String,
 }
 

@@ -4,6 +4,7 @@
 
 mod error;
 mod forum;
+pub mod lenient;
 mod people;
 mod site;
 
@@ -44,5 +45,7 @@ pub struct PageQuery {
     /// Opaque cursor from a previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[serde(default, deserialize_with = "crate::lenient::opt_int_query")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }

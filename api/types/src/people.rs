@@ -14,6 +14,7 @@ pub struct RegisterRequest {
     pub username: String,
     pub email: String,
     /// 10 to 1024 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
     #[serde(default)]
     pub display_name: Option<String>,
@@ -98,11 +99,14 @@ pub struct Me {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
     pub display_name: Option<String>,
+    /// At most 2,000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub bio: Option<String>,
     /// IANA time zone name.
     pub time_zone: Option<String>,
     /// Changing the password needs `current_password` too, and signs out
-    /// every session, this one included.
+    /// every session, this one included. 10 to 1024 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: Option<String>,
     pub current_password: Option<String>,
 }
