@@ -36,6 +36,13 @@ pub const MAX_HTML_TAGS: usize = 1_000;
 /// tag repeated, stay far below this.
 pub const MAX_REOPENED: usize = 100_000;
 
+/// Raw HTML elements opened (such as `<div>` or `<kbd>`), summed over every
+/// later paragraph, list item or tag: the HTML parser walks the open
+/// elements at each of them. A post with a hundred HTML tags and ten
+/// thousand paragraphs fits; a thousand unclosed `<div>` before 30,000
+/// paragraphs took 0.3 s.
+pub const MAX_OPEN_HTML: usize = 2_000_000;
+
 /// HTML produced before sanitising. Ordinary Markdown expands a post at
 /// most about seven times (a character `<` becomes `&lt;`, a task item
 /// gains its checkbox), so this only stops the amplifying constructs.
@@ -49,6 +56,7 @@ pub enum Limit {
     TableCells(usize),
     HtmlTags(usize),
     Reopened(usize),
+    OpenHtml(usize),
     HtmlBytes,
 }
 
@@ -67,9 +75,14 @@ impl fmt::Display for Limit {
             Limit::HtmlTags(n) => write!(f, "a post may contain at most {MAX_HTML_TAGS} HTML tags; this one has {n}"),
             Limit::Reopened(n) => write!(
                 f,
-                "HTML formatting tags such as <b> or <font> that are not closed are repeated by browsers in every \
-                 later paragraph, {n} times in this post (at most {MAX_REOPENED}); close them, or use Markdown's \
-                 **bold** and *italic*"
+                "HTML formatting tags such as <b> or <font>, when left open, are repeated in every later paragraph; \
+                 this post's could be repeated {n} times (at most {MAX_REOPENED}); use Markdown's **bold** and \
+                 *italic* instead, or fewer differing tags"
+            ),
+            Limit::OpenHtml(n) => write!(
+                f,
+                "HTML elements such as <div>, counted once for every paragraph after them, may add up to at most \
+                 {MAX_OPEN_HTML}; this post adds up to {n}; use Markdown instead of HTML tags, or split the post"
             ),
             Limit::HtmlBytes => {
                 write!(f, "this post would render to more than {} MiB of HTML; shorten it", MAX_HTML_BYTES >> 20)
@@ -93,6 +106,7 @@ pub struct Guard {
     cells: usize,
     widest: usize,
     reopened: usize,
+    open_html: usize,
     pub raw: RawHtml,
 }
 
@@ -115,15 +129,18 @@ impl Guard {
                 }
                 if is_block(tag) {
                     // Each new block is a place where open formatting
-                    // elements are re-created.
-                    self.reopened += self.raw.reopenable();
+                    // elements are re-created, and open elements walked.
+                    self.reopened = self.reopened.saturating_add(self.raw.reopenable());
+                    self.open_html = self.open_html.saturating_add(self.raw.opened);
                 }
             }
             Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => self.nesting = self.nesting.saturating_sub(1),
             Event::Html(html) | Event::InlineHtml(html) => {
                 let before = self.raw.tags;
                 self.raw.scan(html);
-                self.reopened += (self.raw.tags - before) * self.raw.reopenable();
+                let tags = self.raw.tags - before;
+                self.reopened = self.reopened.saturating_add(tags.saturating_mul(self.raw.reopenable()));
+                self.open_html = self.open_html.saturating_add(tags.saturating_mul(self.raw.opened));
             }
             _ => {}
         }
@@ -140,6 +157,8 @@ impl Guard {
             Some(Limit::HtmlTags(self.raw.tags))
         } else if self.reopened > MAX_REOPENED {
             Some(Limit::Reopened(self.reopened))
+        } else if self.open_html > MAX_OPEN_HTML {
+            Some(Limit::OpenHtml(self.open_html))
         } else {
             None
         }

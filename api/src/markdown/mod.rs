@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{html, Options, Parser, TextMergeStream};
 
-pub use limits::{Limit, MAX_CHARS, MAX_HTML_BYTES, MAX_HTML_TAGS, MAX_NESTING, MAX_REOPENED, MAX_TABLE_CELLS};
+pub use limits::{
+    Limit, MAX_CHARS, MAX_HTML_BYTES, MAX_HTML_TAGS, MAX_NESTING, MAX_OPEN_HTML, MAX_REOPENED, MAX_TABLE_CELLS,
+};
 pub use links::is_same_origin;
 
 use crate::error::ApiError;

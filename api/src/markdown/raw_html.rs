@@ -11,6 +11,12 @@ use std::collections::{HashMap, HashSet};
 const FORMATTING: [&str; 14] =
     ["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"];
 
+/// Elements that never stay open.
+const VOID: [&str; 17] = [
+    "area", "base", "br", "col", "embed", "frame", "hr", "image", "img", "input", "keygen", "link", "meta", "param",
+    "source", "track", "wbr",
+];
+
 /// Elements whose content the tokenizer reads as text up to their end tag.
 const RAW_TEXT: [&str; 9] =
     ["iframe", "noembed", "noframes", "plaintext", "script", "style", "textarea", "title", "xmp"];
@@ -53,6 +59,10 @@ impl Formatting {
 pub struct RawHtml {
     /// Start and end tags seen so far.
     pub tags: usize,
+    /// Start tags of elements that stay open until closed. End tags are not
+    /// credited: whether the parser honours one depends on its state (an
+    /// end tag behind a `<p>` or inside a `<table>` may be ignored).
+    pub opened: usize,
     formatting: HashMap<&'static str, Formatting>,
     /// Sum of [`Formatting::bound`] over all names, kept up to date.
     reopenable: usize,
@@ -137,6 +147,9 @@ impl RawHtml {
         // Inside raw text this is text to the tokenizer (unless the element
         // was foreign, e.g. an SVG <style>): counting it only over-counts.
         self.tags += 1;
+        if !VOID.contains(&name.as_str()) {
+            self.opened += 1;
+        }
         if let Some(known) = FORMATTING.iter().find(|f| **f == name) {
             let identity = match end {
                 Some(end) => html[name_end..end].to_owned(),

@@ -133,8 +133,19 @@ fn unclosed_formatting_tags_before_many_paragraphs_are_bounded() {
     assert!(to_html(&post((MAX_REOPENED - 15) / 5)).is_ok());
     assert_eq!(to_html(&post((MAX_REOPENED - 15) / 5 + 1)), Err(Limit::Reopened(MAX_REOPENED + 5)));
     // Closed, or repeated alike, they stay far below.
-    let closed = format!("{}\n\n{}", "<b>x</b> ".repeat(MAX_HTML_TAGS / 2), "x\n\n".repeat(5_000));
+    let closed = format!("{}\n\n{}", "<b>x</b> ".repeat(200), "x\n\n".repeat(5_000));
     assert!(to_html(&closed).is_ok());
+}
+
+#[test]
+fn open_html_elements_times_later_paragraphs_are_bounded() {
+    // A hundred <div> on one line cost 100 x 100, then 100 per paragraph.
+    let post = |paragraphs: usize| format!("{}\n\n{}", "<div>".repeat(100), "x\n\n".repeat(paragraphs));
+    let fits = (MAX_OPEN_HTML - 100 * 100) / 100;
+    assert!(to_html(&post(fits)).is_ok());
+    assert_eq!(to_html(&post(fits + 1)), Err(Limit::OpenHtml(MAX_OPEN_HTML + 100)));
+    // Void elements never stay open.
+    assert!(to_html(&format!("{}\n\n{}", "<br>".repeat(900), "x\n\n".repeat(30_000))).is_ok());
 }
 
 #[test]
