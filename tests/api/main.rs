@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod content;
 mod cookie_session;
+mod hostile_markdown;
 mod http_semantics;
 mod leak_matrix;
 mod management;
