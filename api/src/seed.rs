@@ -124,6 +124,12 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
         }
 
         let as_maren = as_viewer(conn, &builtins, maren)?;
+        let opening = "One thread for what our international representatives bring back from the European \
+                       and global federations of industry and service co-operatives: Board reports, federation \
+                       newsletters, and news of members working across borders.\n\n\
+                       Once viewing levels are in place, Board reports here are for **enterprise and worker \
+                       members** only.\n\n\
+                       I hand over the federation seat next spring. If you would like to take it on, say so here.";
         let created = threads::create(
             conn,
             &as_maren,
@@ -131,12 +137,8 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
             NewThread {
                 category: "international",
                 title: "International news, federation links and Board reports",
-                body: "One thread for what our international representatives bring back from the European \
-                       and global federations of industry and service co-operatives: Board reports, federation \
-                       newsletters, and news of members working across borders.\n\n\
-                       Once viewing levels are in place, Board reports here are for **enterprise and worker \
-                       members** only.\n\n\
-                       I hand over the federation seat next spring. If you would like to take it on, say so here.",
+                body: opening,
+                body_html: &markdown::render(opening)?,
                 audience: None,
             },
         )?;
@@ -144,7 +146,9 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
         let reply =
             |conn: &mut AnyConnection, who: i64, body: &str, reply_to: Option<i64>, audience: Option<&[String]>| {
                 let viewer = as_viewer(conn, &builtins, who)?;
-                posts::create(conn, &viewer, &builtins, thread_id, NewReply { body, reply_to, audience })
+                let body_html = markdown::render(body)?;
+                let reply = NewReply { body, body_html: &body_html, reply_to, audience };
+                posts::create(conn, &viewer, &builtins, thread_id, reply)
             };
         reply(
             conn,
@@ -224,7 +228,8 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(2026);
     let hash = password::hash("bulk-password-2026")?;
-    let rendered: Vec<(String, String)> = BODIES.iter().map(|b| ((*b).to_owned(), markdown::render(b))).collect();
+    let rendered =
+        BODIES.iter().map(|b| Ok(((*b).to_owned(), markdown::render(b)?))).collect::<Result<Vec<_>, ApiError>>()?;
 
     // Groups, categories and people first, in one transaction.
     let user_count = (post_total / 500).clamp(50, 5000) as i64;

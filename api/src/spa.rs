@@ -25,10 +25,10 @@ use flate2::Compression;
 use sha2::{Digest, Sha256};
 
 /// What the HTML may load: its own scripts, styles, fonts and WebAssembly
-/// (compiled, hence `'wasm-unsafe-eval'`), images from anywhere secure, and
-/// nothing inline.
+/// (compiled, hence `'wasm-unsafe-eval'`), images from this site only (an
+/// image elsewhere would tell its host who reads a post), and nothing inline.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data: https:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const ASSET_CACHE: &str = "public, max-age=31536000, immutable";

@@ -7,6 +7,7 @@ mod bad_input;
 mod content;
 mod cookie_session;
 mod hardening;
+mod hostile_markdown;
 mod http_semantics;
 mod leak_matrix;
 mod limits;

@@ -38,7 +38,7 @@ const FILES: &[(&str, &[u8])] = &[
 ];
 
 const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-                   img-src 'self' data: https:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
+                   img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 async fn with_web_app(backend: Backend) -> Option<TestApp> {

@@ -1,4 +1,4 @@
-//! Workspace tasks for Quorum: `cargo xtask run | test | e2e | openapi | bench`.
+//! Workspace tasks for Quorum: `cargo xtask run | test | e2e | openapi | bench | bench-markdown`.
 //! Standard library only, so it builds in seconds on a fresh clone.
 
 mod bench;
@@ -33,6 +33,10 @@ Commands:
                   time a 50-post thread page in Chromium against a release
                   server on SQLite, and print the app's gzipped sizes
                   (also `e2e --bench-thread`)
+  bench-markdown [CASE]
+                  render hostile and worst-case Markdown in release mode and
+                  print each case's outcome and time, then the slowest
+                  (CASE keeps the cases whose name contains it)
   openapi         regenerate openapi/openapi.json from the code
   frontend        build the single-page app into target/quorum-dist
   bench [OPTS]    seed 1,000 and 1,000,000 posts, load the API with wrk and
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&rest),
         Some("e2e") => e2e::e2e(&rest),
         Some("bench-thread") => e2e::bench_thread(&rest),
+        Some("bench-markdown") => bench_markdown(&rest),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -120,6 +125,19 @@ fn exec(mut command: Command) -> Result {
 fn exec(mut command: Command) -> Result {
     let status = command.status().map_err(|e| format!("could not start server: {e}"))?;
     status.success().then_some(()).ok_or_else(|| format!("server exited with {status}"))
+}
+
+// ------------------------------------------------------ bench-markdown
+
+/// Runs the `hostile_markdown` example of the `quorum` package in release
+/// mode, passing a case filter through.
+fn bench_markdown(extra: &[OsString]) -> Result {
+    let mut command = Command::new(cargo_bin());
+    command
+        .current_dir(workspace_root())
+        .args(["run", "--release", "-p", "quorum", "--example", "hostile_markdown", "--"])
+        .args(extra);
+    status(command, "cargo run --example hostile_markdown")
 }
 
 // ------------------------------------------------------------ frontend

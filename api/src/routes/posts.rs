@@ -8,6 +8,7 @@ use crate::auth::Session;
 use crate::db::queries::posts::{self, NewReply};
 use crate::db::queries::{likes, PageRequest};
 use crate::error::ApiError;
+use crate::markdown;
 use crate::startup::AppState;
 
 /// Posts of a thread the viewer can read, in order.
@@ -59,15 +60,17 @@ pub async fn create_post(
     let id = id.into_inner();
     let req = body.into_inner();
     let builtins = state.builtins;
+    let text = req.body.clone();
+    let html = state.rendering.run(move || markdown::render(&text)).await?;
     let post = session
         .write(move |conn, viewer| {
-            posts::create(
-                conn,
-                viewer,
-                &builtins,
-                id,
-                NewReply { body: &req.body, reply_to: req.reply_to, audience: req.audience.as_deref() },
-            )
+            let reply = NewReply {
+                body: &req.body,
+                body_html: &html,
+                reply_to: req.reply_to,
+                audience: req.audience.as_deref(),
+            };
+            posts::create(conn, viewer, &builtins, id, reply)
         })
         .await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/posts/{}", post.id))).json(post))
@@ -107,6 +110,7 @@ pub async fn get_post(session: Session, id: web::Path<i64>) -> Result<web::Json<
 )]
 #[patch("/posts/{id}")]
 pub async fn update_post(
+    state: web::Data<AppState>,
     session: Session,
     id: web::Path<i64>,
     body: web::Json<UpdatePostRequest>,
@@ -114,7 +118,9 @@ pub async fn update_post(
     session.require_signed_in()?;
     let id = id.into_inner();
     let text = body.into_inner().body;
-    Ok(web::Json(session.write(move |conn, viewer| posts::update(conn, viewer, id, &text)).await?))
+    let source = text.clone();
+    let html = state.rendering.run(move || markdown::render(&source)).await?;
+    Ok(web::Json(session.write(move |conn, viewer| posts::update(conn, viewer, id, &text, &html)).await?))
 }
 
 /// Soft-delete a reply (author, moderators). The first post goes with its thread.

@@ -8,6 +8,7 @@ use crate::auth::Session;
 use crate::db::queries::threads::{self, NewThread, ThreadChanges};
 use crate::db::queries::PageRequest;
 use crate::error::ApiError;
+use crate::markdown;
 use crate::startup::AppState;
 
 /// Threads the viewer can read, pinned first, then by last activity.
@@ -56,6 +57,8 @@ pub async fn create_thread(
     session.require_signed_in()?;
     let req = body.into_inner();
     let builtins = state.builtins;
+    let text = req.body.clone();
+    let html = state.rendering.run(move || markdown::render(&text)).await?;
     let created = session
         .write(move |conn, viewer| {
             threads::create(
@@ -66,6 +69,7 @@ pub async fn create_thread(
                     category: &req.category,
                     title: &req.title,
                     body: &req.body,
+                    body_html: &html,
                     audience: req.audience.as_deref(),
                 },
             )

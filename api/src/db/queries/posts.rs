@@ -17,7 +17,7 @@ use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::markdown;
 
-pub const MAX_BODY_CHARS: usize = 100_000;
+pub const MAX_BODY_CHARS: usize = markdown::MAX_CHARS;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = posts)]
@@ -225,13 +225,15 @@ pub fn check_body(body: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Appends a post to a thread: next number, rendered HTML, bump.
-/// Revisions are only stored once a post is edited.
+/// Appends a post to a thread: next number, its HTML (rendered by the
+/// caller, outside the write lock), bump. Revisions are only stored once a
+/// post is edited.
 pub fn insert(
     conn: &mut AnyConnection,
     thread: &ThreadRow,
     author_id: i64,
     body: &str,
+    body_html: &str,
     reply_to_id: Option<i64>,
     audience_id: Option<i64>,
 ) -> Result<PostRow, ApiError> {
@@ -249,7 +251,6 @@ pub fn insert(
             .set((threads_t::bumped_at.eq(created), threads_t::open_posts.eq(threads_t::open_posts + 1)))
             .execute(conn)?;
     }
-    let html = markdown::render(body);
     let id: i64 = diesel::insert_into(posts::table)
         .values((
             posts::thread_id.eq(thread.id),
@@ -258,7 +259,7 @@ pub fn insert(
             posts::reply_to_id.eq(reply_to_id),
             posts::audience_id.eq(audience_id),
             posts::body.eq(body),
-            posts::body_html.eq(&html),
+            posts::body_html.eq(body_html),
             posts::like_count.eq(0i64),
             posts::created_at.eq(created),
         ))
@@ -269,6 +270,8 @@ pub fn insert(
 
 pub struct NewReply<'a> {
     pub body: &'a str,
+    /// `body` rendered by `markdown::render`.
+    pub body_html: &'a str,
     pub reply_to: Option<i64>,
     pub audience: Option<&'a [String]>,
 }
@@ -305,7 +308,7 @@ pub fn create(
         }
     };
     let viewer = &viewer;
-    let row = insert(conn, &thread, account.id, reply.body, reply.reply_to, audience_id)?;
+    let row = insert(conn, &thread, account.id, reply.body, reply.body_html, reply.reply_to, audience_id)?;
     Ok(to_wire(conn, viewer, vec![row])?.remove(0))
 }
 
@@ -318,8 +321,15 @@ fn check_unlocked(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64) -> 
     Ok(())
 }
 
-/// Edits keep every earlier text as a revision.
-pub fn update(conn: &mut AnyConnection, viewer: &Viewer, id: i64, body: &str) -> Result<Post, ApiError> {
+/// Edits keep every earlier text as a revision; `body_html` is `body`
+/// rendered by `markdown::render`.
+pub fn update(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    id: i64,
+    body: &str,
+    body_html: &str,
+) -> Result<Post, ApiError> {
     let account = viewer.require_account()?;
     let row = readable_row(conn, viewer, id)?;
     if !viewer.can_edit(row.author_id) {
@@ -329,11 +339,10 @@ pub fn update(conn: &mut AnyConnection, viewer: &Viewer, id: i64, body: &str) ->
     check_body(body)?;
     if body != row.body {
         let at = now();
-        let html = markdown::render(body);
         // Updating first locks the post row on PostgreSQL, so concurrent
         // edits number their revisions one after the other.
         diesel::update(posts::table.find(id))
-            .set((posts::body.eq(body), posts::body_html.eq(&html), posts::edited_at.eq(Some(at))))
+            .set((posts::body.eq(body), posts::body_html.eq(body_html), posts::edited_at.eq(Some(at))))
             .execute(conn)?;
         let last: i32 = post_revisions::table
             .filter(post_revisions::post_id.eq(id))
@@ -356,7 +365,7 @@ pub fn update(conn: &mut AnyConnection, viewer: &Viewer, id: i64, body: &str) ->
             post_revisions::post_id.eq(id),
             post_revisions::number.eq(last.max(1) + 1),
             post_revisions::body.eq(body.to_owned()),
-            post_revisions::body_html.eq(html.clone()),
+            post_revisions::body_html.eq(body_html.to_owned()),
             post_revisions::editor_id.eq(account.id),
             post_revisions::created_at.eq(at),
         ));

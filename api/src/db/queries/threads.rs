@@ -142,6 +142,8 @@ pub struct NewThread<'a> {
     pub category: &'a str,
     pub title: &'a str,
     pub body: &'a str,
+    /// `body` rendered by `markdown::render`.
+    pub body_html: &'a str,
     pub audience: Option<&'a [String]>,
 }
 
@@ -182,7 +184,7 @@ pub fn create(
         .returning(threads::id)
         .get_result(conn)?;
     let row = threads::table.find(id).select(ThreadRow::as_select()).first(conn)?;
-    let post = posts::insert(conn, &row, account.id, new.body, None, None)?;
+    let post = posts::insert(conn, &row, account.id, new.body, new.body_html, None, None)?;
     let post = posts::to_wire(conn, viewer, vec![post])?.remove(0);
     Ok(CreatedThread { thread: get(conn, viewer, id)?, post })
 }
