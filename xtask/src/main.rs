@@ -3,6 +3,7 @@
 
 mod bench;
 mod e2e;
+mod instance;
 mod frontend;
 
 use std::env;
