@@ -91,7 +91,11 @@ pub async fn run(mut args: Args) -> Result<(), String> {
         println!("outage passed: every request answered within bounds, 503 problem+json while the database was away");
         Ok(())
     } else {
-        Err(format!("outage FAILED:\n  {}", analysis.failures.join("\n  ")))
+        println!("outage FAILED:");
+        for failure in &analysis.failures {
+            println!("  {failure}");
+        }
+        Err(format!("outage FAILED: {} checks", analysis.failures.len()))
     }
 }
 
