@@ -112,25 +112,45 @@ pub fn analyse(records: &[Record], outage: Outage, bounds: Bounds, load_ms: u64)
         failures.push(format!("{stray_503} 503 answers were not problem+json"));
     }
 
-    let first_success = after.iter().filter(|r| r.ok).map(|r| r.end()).min();
-    let last_failure = after.iter().filter(|r| !r.ok).map(|r| r.end()).max();
+    // Recovery counts from the start command: requests may succeed before
+    // the command returns, once PostgreSQL accepts connections.
+    let restarting: Vec<&Record> = records.iter().filter(|r| r.at >= outage.starting).collect();
+    let first_success = restarting.iter().filter(|r| r.ok).map(|r| r.end()).min();
+    let last_failure = restarting.iter().filter(|r| !r.ok).map(|r| r.end()).max();
     let recovered = match last_failure {
-        None => Some(outage.started),
-        Some(last) if after.iter().any(|r| r.ok && r.at > last) => Some(last),
+        None => Some(outage.starting),
+        Some(last) if restarting.iter().any(|r| r.ok && r.at > last) => Some(last),
         Some(_) => None,
     };
     let failed_after = after.iter().filter(|r| !r.ok).count();
-    let since = |t: u64| format!("{:.2} s", secs(t.saturating_sub(outage.started)));
     let _ = writeln!(
         out,
-        "after the restart: first success after {}; every request succeeds again after {}; {failed_after} failed after the restart",
-        first_success.map_or("never".to_string(), since),
-        recovered.map_or("never (failures continue to the end)".to_string(), since)
+        "restart: start command at {:.2} s, PostgreSQL ready at {:.2} s (the command returned)",
+        secs(outage.starting),
+        secs(outage.started)
     );
+    let _ = match first_success {
+        Some(at) => writeln!(
+            out,
+            "  first success at {:.2} s, {:.2} s after the start command",
+            secs(at),
+            secs(at - outage.starting)
+        ),
+        None => writeln!(out, "  no request succeeded after the start command"),
+    };
+    let _ = match recovered {
+        Some(at) => writeln!(
+            out,
+            "  every request succeeds from {:.2} s on: {:.2} s after PostgreSQL was ready; {failed_after} failed after it was ready",
+            secs(at),
+            secs(at.saturating_sub(outage.started))
+        ),
+        None => writeln!(out, "  requests still fail at the end of the load ({failed_after} failed after PostgreSQL was ready)"),
+    };
     match recovered {
-        Some(at) if at - outage.started <= bounds.recovery => {}
+        Some(at) if at.saturating_sub(outage.started) <= bounds.recovery => {}
         Some(at) => failures.push(format!(
-            "failures continued {:.1} s after the restart (bound {:.0} s)",
+            "failures continued {:.1} s after PostgreSQL was ready (bound {:.0} s)",
             secs(at - outage.started),
             secs(bounds.recovery)
         )),
@@ -223,7 +243,7 @@ mod tests {
         assert!(all.contains("took 9000 ms"), "{all}");
         assert!(all.contains("other than 503"), "{all}");
         assert!(all.contains("still fail at the end"), "{all}");
-        assert!(analysis.summary.contains("never"), "{}", analysis.summary);
+        assert!(analysis.summary.contains("no request succeeded"), "{}", analysis.summary);
     }
 
     #[test]
@@ -233,5 +253,6 @@ mod tests {
         records.extend((250..300).map(|s| ok(s * 100)));
         let analysis = analyse(&records, OUTAGE, BOUNDS, 30_000);
         assert!(analysis.failures.iter().any(|f| f.contains("continued 12.9 s")), "{:?}", analysis.failures);
+        assert!(analysis.summary.contains("first success at 25.0"), "{}", analysis.summary);
     }
 }

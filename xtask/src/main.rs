@@ -57,7 +57,7 @@ Commands:
   outage [OPTS]   PostgreSQL is stopped for 5 s under load and started
                   again (always, even if the run fails or is interrupted):
                   expects 503 problem+json while it is away, no request
-                  over 5 s, every request succeeding again within 10 s;
+                  over 6 s, every request succeeding again within 10 s;
                   prints a timeline; OPTS: --seconds N (40), --connections
                   N (32), --cluster scratch|main (default scratch: a cluster
                   made for the run; main stops the machine's own)

@@ -16,6 +16,10 @@ use crate::Result;
 /// Load before the stop, and how long the database stays down.
 const LEAD: Duration = Duration::from_secs(5);
 const DOWN: Duration = Duration::from_secs(5);
+/// A request slower than this hangs: the server waits up to 5 s for a
+/// database connection (QUORUM_DB_TIMEOUT_SECS) before it knows the
+/// database is away, plus a second for everything else.
+const SLOWEST: Duration = Duration::from_secs(6);
 
 /// `cargo xtask outage [--seconds 40] [--connections 32] [--cluster scratch|main]`
 pub fn outage(extra: &[OsString]) -> Result {
@@ -38,6 +42,7 @@ pub fn outage(extra: &[OsString]) -> Result {
 
     let mut load = driver(&built, &instance, "outage");
     load.args(["--seconds", &seconds.to_string(), "--connections", &opts.number("connections").to_string()])
+        .args(["--slowest-ms", &SLOWEST.as_millis().to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped());
     let mut child = load.spawn().map_err(|e| format!("cannot start quorum-stress: {e}"))?;
