@@ -27,6 +27,7 @@ pub async fn run(mut args: Args) -> Result<(), String> {
     println!("seeded {} in {:.1} s", world.summary(), seeding.elapsed().as_secs_f64());
     println!("load: {connections} connections for {seconds} s");
 
+    let seeded = (pid != 0).then(|| memory::read(pid)).flatten();
     let stats = Rc::new(RefCell::new(Stats::default()));
     let sink = {
         let stats = Rc::clone(&stats);
@@ -47,7 +48,13 @@ pub async fn run(mut args: Args) -> Result<(), String> {
     println!("posts now: {}", world.posts.borrow().len());
     if let Some(m) = memory {
         let end = memory::read(pid).map_or(m.rss, |(_, rss)| rss);
-        println!("server memory: peak {} (VmHWM), RSS {} at the end ({} samples)", mib(m.peak), mib(end), m.samples);
+        let before = seeded.map_or("?".to_string(), |(_, rss)| mib(rss));
+        println!(
+            "server memory: RSS {before} before the load; peak {} (VmHWM, {} samples), RSS {} at the end",
+            mib(m.peak),
+            m.samples,
+            mib(end)
+        );
     }
     if stats.errors > 0 || stats.leaks > 0 {
         return Err(format!(

@@ -9,6 +9,7 @@ use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
@@ -65,6 +66,9 @@ impl Database {
         let id = random_hex(6);
         let scratch = env::temp_dir().join(format!("quorum-{tag}-{}-{id}", std::process::id()));
         fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+        // Quorum warns about a database directory other users can read.
+        fs::set_permissions(&scratch, fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("cannot restrict {}: {e}", scratch.display()))?;
         match backend {
             Backend::Sqlite => {
                 let url = scratch.join("quorum.db").display().to_string();
