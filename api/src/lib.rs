@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod check;
 pub mod config;
 pub mod cpu;
 pub mod db;

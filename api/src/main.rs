@@ -1,4 +1,4 @@
-//! The `quorum` binary: serve, migrate, openapi, admin, seed.
+//! The `quorum` binary: serve, migrate, openapi, admin, seed, check.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -34,6 +34,9 @@ enum Command {
     },
     /// Load data: the demo forum, or a large set for benchmarks.
     Seed(SeedArgs),
+    /// Check the database's integrity and Quorum's stored counters; exits
+    /// non-zero when any check fails.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -117,6 +120,13 @@ fn run(cli: Cli) -> Result<(), String> {
             let id = quorum::admin::create_admin(&db, &username, &email, password).map_err(|e| e.to_string())?;
             println!("created administrator {username} (id {id})");
             Ok(())
+        }
+        Command::Check => {
+            let settings = settings()?;
+            let db = Db::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
+            let report = quorum::check::run(&db)?;
+            println!("{report}");
+            report.passed().then_some(()).ok_or_else(|| "the database failed its checks".to_string())
         }
         Command::Seed(args) => {
             let settings = settings()?;

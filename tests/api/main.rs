@@ -4,6 +4,7 @@
 
 mod auth;
 mod bad_input;
+mod check;
 mod content;
 mod cookie_session;
 mod hardening;

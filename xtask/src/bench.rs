@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use crate::instance::{Backend, Database};
 use crate::{cargo, target_dir, Result};
 
 const BASELINE_ADDR: &str = "127.0.0.1:18090";
@@ -90,10 +91,7 @@ pub fn bench(extra: &[OsString]) -> Result {
 
 fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) -> Result<Vec<Figure>> {
     let threads = (posts / POSTS_PER_THREAD).max(1);
-    let scratch = std::env::temp_dir().join(format!("quorum-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-    let database = Database::create(backend, &scratch, posts)?;
+    let database = Database::create(Backend::parse(backend)?, PG_ADMIN_URL, "bench")?;
 
     println!("\n== {backend}, {posts} posts in {threads} threads");
     let started = Instant::now();
@@ -149,46 +147,7 @@ fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) ->
     }
     server.stop();
     drop(database);
-    let _ = std::fs::remove_dir_all(&scratch);
     Ok(figures)
-}
-
-/// A scratch database, removed when dropped.
-struct Database {
-    url: String,
-    pg_name: Option<String>,
-}
-
-impl Database {
-    fn create(backend: &str, scratch: &Path, posts: u64) -> Result<Database> {
-        if backend == "sqlite" {
-            return Ok(Database { url: scratch.join("bench.db").display().to_string(), pg_name: None });
-        }
-        let name = format!("quorum_bench_{}_{posts}", std::process::id());
-        psql(&format!("DROP DATABASE IF EXISTS {name}"))?;
-        psql(&format!("CREATE DATABASE {name}"))?;
-        Ok(Database { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), pg_name: Some(name) })
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            let _ = psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
-    }
-}
-
-fn psql(sql: &str) -> Result {
-    let out = Command::new("psql")
-        .args([PG_ADMIN_URL, "-q", "-c", sql])
-        .output()
-        .map_err(|e| format!("psql is needed for --postgres: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!("psql: {}", String::from_utf8_lossy(&out.stderr)))
-    }
 }
 
 /// A child process killed when dropped.

@@ -7,50 +7,24 @@
 //! thread-page timing script, against a release server whose admin is
 //! created through the CLI.
 
-use std::collections::hash_map::RandomState;
 use std::env;
 use std::ffi::{OsStr, OsString};
-use std::fs::{self, File};
-use std::hash::{BuildHasher, Hasher};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::thread::sleep;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use crate::instance::{random_hex, Backend, Instance};
 use crate::{build_frontend, cargo, target_dir, workspace_root, Result, DEFAULT_TEST_PG_URL};
 
 /// Where Chromium is expected (Debian's `chromium` package).
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// One whole run of the test files on one backend may take this long.
 const SUITE_DEADLINE: Duration = Duration::from_secs(20 * 60);
-const ADMIN_USERNAME: &str = "admin";
 /// The first-run test: creates the admin the other files sign in as, so it
 /// runs first and alone.
 const SETUP_FILE: &str = "setup.test.mjs";
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Profile {
@@ -124,9 +98,9 @@ pub fn e2e(extra: &[OsString]) -> Result {
         match arg.to_str() {
             Some("--backend") => {
                 let value = args.next().and_then(|v| v.to_str()).ok_or("--backend needs sqlite or postgres")?;
-                backends.push(parse_backend(value)?);
+                backends.push(Backend::parse(value)?);
             }
-            Some(s) if s.starts_with("--backend=") => backends.push(parse_backend(&s["--backend=".len()..])?),
+            Some(s) if s.starts_with("--backend=") => backends.push(Backend::parse(&s["--backend=".len()..])?),
             Some("--bench-thread") => {
                 let rest: Vec<OsString> =
                     extra.iter().filter(|a| a.to_str() != Some("--bench-thread")).cloned().collect();
@@ -158,14 +132,6 @@ pub fn bench_thread(extra: &[OsString]) -> Result {
         server.set_env(&mut node);
         crate::status(node, "node bench-thread.mjs")
     })?
-}
-
-fn parse_backend(value: &str) -> Result<Backend> {
-    match value {
-        "sqlite" => Ok(Backend::Sqlite),
-        "postgres" | "postgresql" | "pg" => Ok(Backend::Postgres),
-        other => Err(format!("unknown backend {other}: sqlite or postgres")),
-    }
 }
 
 /// `audience`, `audience.test.mjs` or `tests/e2e/audience.test.mjs` → the file.
@@ -286,12 +252,10 @@ fn ensure_node_modules() -> Result {
 
 // -------------------------------------------------------------- server
 
-/// A running `quorum serve` on its own database.
+/// A running `quorum serve` on its own database, and what the test files
+/// need to know about it.
 struct Server {
-    child: Child,
-    url: String,
-    backend: Backend,
-    admin_password: String,
+    instance: Instance,
     /// The first-run setup token, while the instance has no admin.
     setup_token: Option<String>,
     /// Screenshots and the server log.
@@ -302,103 +266,14 @@ impl Server {
     /// The environment the test files and the timing script read.
     fn set_env(&self, command: &mut Command) {
         command
-            .env("QUORUM_E2E_URL", &self.url)
-            .env("QUORUM_E2E_BACKEND", self.backend.name())
-            .env("QUORUM_E2E_ADMIN_PASSWORD", &self.admin_password)
+            .env("QUORUM_E2E_URL", &self.instance.url)
+            .env("QUORUM_E2E_BACKEND", self.instance.backend.name())
+            .env("QUORUM_E2E_ADMIN_PASSWORD", &self.instance.admin_password)
             .env("QUORUM_E2E_SCREENSHOTS", &self.out_dir);
         match &self.setup_token {
             Some(token) => command.env("QUORUM_E2E_SETUP_TOKEN", token),
             None => command.env_remove("QUORUM_E2E_SETUP_TOKEN"),
         };
-    }
-
-    /// SIGTERM (a graceful stop), then SIGKILL after ten seconds.
-    fn stop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// A scratch database, removed when dropped (also after a failure).
-struct Database {
-    url: String,
-    /// For PostgreSQL: the admin URL and the database's name.
-    pg: Option<(String, String)>,
-    scratch: PathBuf,
-}
-
-impl Database {
-    fn create(backend: Backend, pg_url: &str) -> Result<Database> {
-        let id = random_hex(6);
-        let scratch = env::temp_dir().join(format!("quorum-e2e-{}-{id}", std::process::id()));
-        fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
-        match backend {
-            Backend::Sqlite => {
-                let url = scratch.join("quorum.db").display().to_string();
-                Ok(Database { url, pg: None, scratch })
-            }
-            Backend::Postgres => {
-                let name = format!("quorum_e2e_{id}");
-                let database = Database {
-                    url: pg_database_url(pg_url, &name),
-                    pg: Some((pg_url.to_string(), name.clone())),
-                    scratch,
-                };
-                psql(pg_url, &format!("CREATE DATABASE {name}"))?;
-                Ok(database)
-            }
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Some((admin_url, name)) = &self.pg {
-            if let Err(error) = psql(admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")) {
-                eprintln!("warning: could not drop database {name}: {error}");
-            }
-        }
-        let _ = fs::remove_dir_all(&self.scratch);
-    }
-}
-
-fn psql(url: &str, sql: &str) -> Result {
-    let out = Command::new("psql")
-        .args([url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .map_err(|e| format!("psql is needed for the PostgreSQL browser tests: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!("psql -c {sql:?}: {}", String::from_utf8_lossy(&out.stderr).trim()))
-    }
-}
-
-/// The same server and credentials as `url`, another database.
-fn pg_database_url(url: &str, database: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-    let (rest, query) = rest.split_once('?').map_or((rest, None), |(r, q)| (r, Some(q)));
-    let authority = rest.split('/').next().unwrap_or_default();
-    match query {
-        Some(query) => format!("{scheme}://{authority}/{database}?{query}"),
-        None => format!("{scheme}://{authority}/{database}"),
     }
 }
 
@@ -419,130 +294,23 @@ fn with_server<T>(
 ) -> Result<T> {
     let _ = fs::remove_dir_all(out_dir);
     fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
-    let log_path = out_dir.join("server.log");
-
-    let database = Database::create(backend, pg_url)?;
-    let port = free_port()?;
-    let bind = format!("127.0.0.1:{port}");
-    let admin_password = format!("e2e-admin-{}", random_hex(12));
-    let jwt_secret = format!("e2e-{}", random_hex(24));
     // 48 hex digits; QUORUM_SETUP_TOKEN takes 16 characters or more.
     let setup_token = (first_admin == FirstAdmin::SetupPage).then(|| random_hex(24));
-    let quorum = |args: &[&str]| {
-        let mut command = Command::new(&built.quorum);
-        command
-            .current_dir(&database.scratch)
-            .args(args)
-            .env("DATABASE_URL", &database.url)
-            .env("QUORUM_BIND", &bind)
-            .env("QUORUM_JWT_SECRET", &jwt_secret)
-            .env("QUORUM_STATIC_DIR", &built.dist)
-            .env("QUORUM_REGISTRATION", "open")
-            .env("QUORUM_LOG_FORMAT", "text")
-            .env_remove("QUORUM_CORS_ORIGINS")
-            .env_remove("QUORUM_SETUP_TOKEN")
-            .env_remove("QUORUM_DATA_DIR");
-        command
-    };
-
-    let migrate = quorum(&["migrate"]).output().map_err(|e| format!("cannot run quorum migrate: {e}"))?;
-    if !migrate.status.success() {
-        return Err(format!("quorum migrate failed: {}", String::from_utf8_lossy(&migrate.stderr).trim()));
-    }
-    if first_admin == FirstAdmin::Cli {
-        create_admin(
-            quorum(&[
-                "admin",
-                "create",
-                "--username",
-                ADMIN_USERNAME,
-                "--email",
-                "admin@example.org",
-                "--password-stdin",
-            ]),
-            &admin_password,
-        )?;
-    }
-
-    let log = File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-    let log_err = log.try_clone().map_err(|e| e.to_string())?;
-    let mut serve = quorum(&["serve"]);
+    let mut env = vec![("QUORUM_STATIC_DIR", built.dist.display().to_string())];
     if let Some(token) = &setup_token {
-        serve.env("QUORUM_SETUP_TOKEN", token);
+        env.push(("QUORUM_SETUP_TOKEN", token.clone()));
     }
-    let child = serve
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log))
-        .stderr(Stdio::from(log_err))
-        .spawn()
-        .map_err(|e| format!("cannot start quorum serve: {e}"))?;
-    let mut server = Server {
-        child,
-        url: format!("http://{bind}"),
-        backend,
-        admin_password,
-        setup_token,
-        out_dir: out_dir.to_path_buf(),
-    };
-    wait_ready(&mut server, &bind, &log_path)?;
-    println!("quorum serve on {} ({}, log in {})", server.url, backend.label(), log_path.display());
+    let mut instance = Instance::create(backend, &built.quorum, pg_url, "e2e", out_dir.join("server.log"), env)?;
+    if first_admin == FirstAdmin::Cli {
+        instance.create_admin()?;
+    }
+    instance.start()?;
+    println!("quorum serve on {} ({}, log in {})", instance.url, backend.label(), instance.log_path.display());
 
+    let server = Server { instance, setup_token, out_dir: out_dir.to_path_buf() };
     let outcome = body(&server);
-    server.stop();
-    drop(database);
+    drop(server);
     Ok(outcome)
-}
-
-fn create_admin(mut command: Command, password: &str) -> Result {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run quorum admin create: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(password.as_bytes()).map_err(|e| format!("writing the admin password: {e}"))?;
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!("quorum admin create failed: {}", String::from_utf8_lossy(&out.stderr).trim()))
-    }
-}
-
-/// Polls `/readyz` until it answers 200, for up to 60 seconds.
-fn wait_ready(server: &mut Server, bind: &str, log: &Path) -> Result {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if http_status(bind, "/readyz") == Some(200) {
-            return Ok(());
-        }
-        if let Ok(Some(status)) = server.child.try_wait() {
-            let tail = fs::read_to_string(log).unwrap_or_default();
-            let tail: Vec<&str> = tail.lines().rev().take(20).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            return Err(format!("quorum serve exited ({status}):\n{}", tail.join("\n")));
-        }
-        sleep(Duration::from_millis(100));
-    }
-    Err(format!("quorum serve on {bind} was not ready within 60 s (log: {})", log.display()))
-}
-
-/// The status code of a plain GET, or None when nothing answers.
-fn http_status(addr: &str, path: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
-    let mut head = [0u8; 16];
-    let n = stream.read(&mut head).ok()?;
-    let line = String::from_utf8_lossy(&head[..n]).into_owned();
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------- node
@@ -621,45 +389,9 @@ fn all_test_files(dir: &Path) -> Result<Vec<OsString>> {
     Ok(files)
 }
 
-/// Random hex for names and secrets of a throwaway test instance (std's
-/// per-process random hash keys, mixed with the clock).
-fn random_hex(bytes: usize) -> String {
-    let mut out = String::new();
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    while out.len() < bytes * 2 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u128(nanos);
-        hasher.write_usize(out.len());
-        out.push_str(&format!("{:016x}", hasher.finish()));
-    }
-    out.truncate(bytes * 2);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn postgres_urls_get_another_database() {
-        assert_eq!(
-            pg_database_url("postgres://postgres@127.0.0.1:5432/test", "quorum_e2e_ab"),
-            "postgres://postgres@127.0.0.1:5432/quorum_e2e_ab"
-        );
-        assert_eq!(
-            pg_database_url("postgresql://u:p@db:6543/x?sslmode=disable", "y"),
-            "postgresql://u:p@db:6543/y?sslmode=disable"
-        );
-        assert_eq!(pg_database_url("postgres://localhost", "z"), "postgres://localhost/z");
-    }
-
-    #[test]
-    fn random_names_differ() {
-        let (a, b) = (random_hex(6), random_hex(6));
-        assert_eq!(a.len(), 12);
-        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, b);
-    }
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
@@ -681,12 +413,5 @@ mod tests {
         assert!(setup_only.rest.is_empty());
         assert_eq!(setup_only.setup_flags, args(&["--test-reporter=tap"]));
         Ok(())
-    }
-
-    #[test]
-    fn backends_parse() {
-        assert_eq!(parse_backend("sqlite"), Ok(Backend::Sqlite));
-        assert_eq!(parse_backend("postgres"), Ok(Backend::Postgres));
-        assert!(parse_backend("mysql").is_err());
     }
 }

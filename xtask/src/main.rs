@@ -1,9 +1,12 @@
-//! Workspace tasks for Quorum: `cargo xtask run | test | e2e | openapi | bench | bench-markdown`.
+//! Workspace tasks for Quorum: `cargo xtask run | test | e2e | openapi | bench | bench-markdown | soak |
+//! crash | outage`.
 //! Standard library only, so it builds in seconds on a fresh clone.
 
 mod bench;
 mod e2e;
 mod frontend;
+mod instance;
+mod stress;
 
 use std::env;
 use std::ffi::OsString;
@@ -43,6 +46,26 @@ Commands:
                   print req/s and p99 as ratios against a plain actix-web
                   handler; OPTS: --postgres (SQLite and PostgreSQL),
                   --posts N (one size), --seconds N, --connections N
+  soak [OPTS]     seed a co-op forum through the API, then load it with
+                  members and visitors (reads, replies, likes), checking
+                  every answer: no 5xx or unexpected status, no canary
+                  outside its audience; prints count, req/s, p50/p99/max
+                  per operation, errors, leaks and the server's peak memory;
+                  OPTS: --backend sqlite|postgres|both (default both),
+                  --seconds N (60), --connections N (64)
+  crash [OPTS]    writers post replies, the server is SIGKILLed after 2-5 s
+                  and restarted on the same database: every acknowledged
+                  reply must be stored exactly once and `quorum check` must
+                  pass; prints acknowledged, found, missing, duplicated and
+                  the restart time; OPTS: --backend (both), --rounds N (3),
+                  --writers N (16)
+  outage [OPTS]   PostgreSQL is stopped for 5 s under load and started
+                  again (always, even if the run fails or is interrupted):
+                  expects 503 problem+json while it is away, no request
+                  over 6 s, every request succeeding again within 10 s;
+                  prints a timeline; OPTS: --seconds N (40), --connections
+                  N (32), --cluster scratch|main (default scratch: a cluster
+                  made for the run; main stops the machine's own)
   help            show this message
 ";
 
@@ -63,6 +86,9 @@ fn main() -> ExitCode {
         Some("e2e") => e2e::e2e(&rest),
         Some("bench-thread") => e2e::bench_thread(&rest),
         Some("bench-markdown") => bench_markdown(&rest),
+        Some("soak") => stress::soak(&rest),
+        Some("crash") => stress::crash(&rest),
+        Some("outage") => stress::outage(&rest),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -331,17 +357,12 @@ fn postgres_ready(host: &str, port: u16) -> bool {
 
 /// Debian's cluster wrapper, as on the development and CI machines.
 fn start_local_postgres() -> bool {
-    let Ok(entries) = fs::read_dir("/etc/postgresql") else {
-        return false;
-    };
-    let mut versions: Vec<String> = entries.filter_map(|entry| entry.ok()?.file_name().into_string().ok()).collect();
-    versions.sort();
-    let Some(version) = versions.last() else {
+    let Some(version) = stress::debian_version() else {
         return false;
     };
     eprintln!("starting PostgreSQL {version} (cluster main)");
     Command::new("pg_ctlcluster")
-        .args(["--skip-systemctl-redirect", version, "main", "start"])
+        .args(["--skip-systemctl-redirect", &version, "main", "start"])
         .status()
         .is_ok_and(|s| s.success())
 }

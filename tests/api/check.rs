@@ -1,0 +1,69 @@
+//! `quorum check` without HTTP: it passes on a fresh database and on data
+//! the seeders wrote, and names exactly the invariant broken by hand.
+
+use quorum::check::Report;
+use quorum_tests::{both_backends, TestApp};
+
+fn check(app: &TestApp) -> Report {
+    quorum::check::run(app.db()).unwrap_or_else(|e| panic!("quorum check could not run: {e}"))
+}
+
+/// The names of the failed checks.
+fn failures(report: &Report) -> Vec<&'static str> {
+    report.failed().map(|f| f.name).collect()
+}
+
+both_backends! {
+    async fn check_passes_then_names_each_broken_invariant(app: TestApp) {
+        let fresh = check(&app);
+        assert!(fresh.passed(), "a fresh database fails:\n{fresh}");
+
+        quorum::seed::demo(app.db()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
+        quorum::seed::bulk(app.db(), 3, 60).unwrap_or_else(|e| panic!("bulk seed: {e:?}"));
+        let seeded = check(&app);
+        assert!(seeded.passed(), "the seeded database fails:\n{seeded}");
+
+        let thread = app.count("SELECT MIN(id) AS n FROM threads");
+        let counter = app.count(&format!("SELECT CAST(post_counter AS BIGINT) AS n FROM threads WHERE id = {thread}"));
+        let post = app.count(&format!("SELECT MIN(id) AS n FROM posts WHERE thread_id = {thread}"));
+        let breakages = [
+            (
+                "threads.open_posts",
+                format!("thread {thread}"),
+                format!("UPDATE threads SET open_posts = open_posts + 1 WHERE id = {thread}"),
+                format!("UPDATE threads SET open_posts = open_posts - 1 WHERE id = {thread}"),
+            ),
+            (
+                "threads.post_counter",
+                format!("thread {thread}"),
+                format!("UPDATE threads SET post_counter = 0 WHERE id = {thread}"),
+                format!("UPDATE threads SET post_counter = {counter} WHERE id = {thread}"),
+            ),
+            (
+                "posts.like_count",
+                format!("post {post}"),
+                format!("UPDATE posts SET like_count = like_count + 1 WHERE id = {post}"),
+                format!("UPDATE posts SET like_count = like_count - 1 WHERE id = {post}"),
+            ),
+            (
+                "first post",
+                format!("thread {thread}"),
+                format!("UPDATE posts SET number = 0 WHERE thread_id = {thread} AND number = 1"),
+                format!("UPDATE posts SET number = 1 WHERE thread_id = {thread} AND number = 0"),
+            ),
+        ];
+        for (invariant, culprit, breaking, restoring) in breakages {
+            assert_eq!(app.execute(&breaking), 1, "{breaking}");
+            let report = check(&app);
+            let failed = failures(&report);
+            assert!(
+                failed.len() == 1 && failed[0].contains(invariant),
+                "after `{breaking}` only the {invariant} check should fail:\n{report}"
+            );
+            assert!(report.to_string().contains(&format!("(first: {culprit})")), "{culprit} not named:\n{report}");
+            app.execute(&restoring);
+        }
+        let restored = check(&app);
+        assert!(restored.passed(), "the restored database fails:\n{restored}");
+    }
+}
