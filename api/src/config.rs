@@ -114,8 +114,9 @@ impl Settings {
         };
         let registration = match var("QUORUM_REGISTRATION").as_deref() {
             None | Some("open") => Registration::Open,
+            Some("invite") => Registration::Invite,
             Some("closed") => Registration::Closed,
-            Some(other) => return Err(format!("QUORUM_REGISTRATION must be open or closed, not {other:?}")),
+            Some(other) => return Err(format!("QUORUM_REGISTRATION must be open, invite or closed, not {other:?}")),
         };
         let pool_size: u32 = parse_number(var, "QUORUM_POOL_SIZE", 8, "a positive number")?;
         if pool_size == 0 {

@@ -32,6 +32,9 @@ use crate::routes;
         (name = "threads", description = "Threads"),
         (name = "posts", description = "Posts and revisions"),
         (name = "likes", description = "Likes"),
+        (name = "tokens", description = "Personal access tokens for scripts"),
+        (name = "moderation", description = "Flags, the review queue, hiding and restoring"),
+        (name = "admin", description = "Settings, people, invitations and the audit log (admins)"),
         (name = "operations", description = "Health and this document"),
     )
 )]
@@ -98,6 +101,7 @@ fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
                 .is_some_and(|json| json.contains("bearer"));
             if bearer {
                 add("401", "The bearer token is invalid, expired or revoked", false);
+                add("403", "The account is suspended, or the access token lacks a scope this needs", false);
             }
             let query = operation.parameters.as_ref().is_some_and(|params| {
                 params.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))

@@ -45,6 +45,10 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub refresh_grace: Duration,
     pub profiles: Profiles,
+    /// Where members reach the forum (`QUORUM_PUBLIC_URL`), for links.
+    pub public_url: Option<String>,
+    /// Whether e-mail can be sent.
+    pub mail_configured: bool,
     /// Derives a refresh token's one successor (see `tokens::rotate`).
     pub refresh_key: Secret,
 }
@@ -127,6 +131,8 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         secure_cookies: settings.secure_cookies(),
         refresh_grace: settings.refresh_grace,
         profiles: settings.profiles,
+        public_url: settings.public_url.clone(),
+        mail_configured: false,
         refresh_key: Secret::new(secret.clone()),
     };
     Ok((db, state))

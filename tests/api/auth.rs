@@ -16,6 +16,7 @@ fn registration(username: &str, email: &str, password: &str) -> RegisterRequest 
         display_name: None,
         time_zone: None,
         refresh_cookie: false,
+        invite: None,
     }
 }
 
@@ -57,6 +58,7 @@ both_backends! {
             display_name: Some("Carys".to_owned()),
             time_zone: Some("Europe/London".to_owned()),
             refresh_cookie: false,
+            invite: None,
         };
         let pair: TokenPair = app.post("/auth/register", None, &req).await.expect(201);
         assert_eq!(pair.token_type.to_ascii_lowercase(), "bearer");

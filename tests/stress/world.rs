@@ -165,6 +165,7 @@ pub fn sign_up(name: &str, password: &str) -> RegisterRequest {
         display_name: None,
         time_zone: None,
         refresh_cookie: false,
+        invite: None,
     }
 }
 

@@ -75,6 +75,7 @@ impl TestApp {
             display_name: None,
             time_zone: None,
             refresh_cookie: false,
+            invite: None,
         };
         let pair: TokenPair = self.post("/auth/register", None, &req).await.expect(201);
         Account::from_pair(username, PASSWORD, pair)

@@ -18,6 +18,8 @@ diesel::table! {
         password_hash -> Text,
         token_generation -> BigInt,
         created_at -> Timestamp,
+        suspended_until -> Nullable<Timestamp>,
+        suspension_reason -> Nullable<Text>,
     }
 }
 
@@ -99,6 +101,8 @@ diesel::table! {
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_reason -> Nullable<Text>,
     }
 }
 
@@ -145,6 +149,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invites (id) {
+        id -> BigInt,
+        code_hash -> Text,
+        prefix -> Text,
+        created_by -> BigInt,
+        note -> Text,
+        max_uses -> Integer,
+        uses -> Integer,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invite_groups (invite_id, group_id) {
+        invite_id -> BigInt,
+        group_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    flags (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        reporter_id -> BigInt,
+        reason -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<BigInt>,
+        resolution -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        category_id -> Nullable<BigInt>,
+        thread_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
+        target -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+        client_address -> Nullable<Text>,
+        audited -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        headers -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(audience_groups -> groups (group_id));
@@ -153,6 +239,10 @@ diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(likes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(access_tokens -> users (user_id));
+diesel::joinable!(invite_groups -> invites (invite_id));
+diesel::joinable!(invite_groups -> groups (group_id));
+diesel::joinable!(flags -> posts (post_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -168,4 +258,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     likes,
     refresh_tokens,
     throttles,
+    access_tokens,
+    invites,
+    invite_groups,
+    flags,
+    events,
+    idempotency_keys,
 );

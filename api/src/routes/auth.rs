@@ -12,8 +12,10 @@ use crate::auth::jwt::ACCESS_TOKEN_SECONDS;
 use crate::auth::password;
 use crate::auth::Session;
 use crate::config::Registration;
+use crate::db::policy::Credential;
+use crate::db::queries::events::{self, Kind, NewEvent};
 use crate::db::queries::tokens::{self, Refresh, REFRESH_LIFETIME_DAYS};
-use crate::db::queries::users;
+use crate::db::queries::{invites, settings, users};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -138,14 +140,25 @@ pub async fn register(
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if state.registration == Registration::Closed {
-        return Err(ApiError::new(ErrorCode::RegistrationClosed, "this forum does not take new registrations"));
-    }
     let body = body.into_inner();
+    let initial = state.registration;
+    let mode = state.db.read(move |conn| settings::registration(conn, initial)).await?;
+    match mode {
+        Registration::Closed => {
+            return Err(ApiError::new(ErrorCode::RegistrationClosed, "this forum does not take new registrations"))
+        }
+        Registration::Invite if body.invite.as_deref().is_none_or(|c| c.trim().is_empty()) => {
+            return Err(ApiError::new(
+                ErrorCode::RegistrationClosed,
+                "this forum takes new members by invitation: register with the link you were sent",
+            ))
+        }
+        _ => {}
+    }
     let address = client_address(&req, &state.trusted_proxies);
-    let st = state.clone();
+    let (st, addr) = (state.clone(), address.clone());
     // Every sign-up counts against its address, whatever the outcome.
-    let throttled = state.db.write(move |conn| st.throttle.attempt(conn, &[(Rule::RegisterAddress, address.as_str())]));
+    let throttled = state.db.write(move |conn| st.throttle.attempt(conn, &[(Rule::RegisterAddress, addr.as_str())]));
     let fields = NewAccountFields {
         username: &body.username,
         email: &body.email,
@@ -154,10 +167,22 @@ pub async fn register(
     };
     let new = new_user(&state, fields, body.password.clone(), throttled).await?;
     let st = state.clone();
+    let invite = body.invite.clone().filter(|c| !c.trim().is_empty());
     let pair = state
         .db
         .write(move |conn| {
+            // Checked again in the transaction: an admin may have closed
+            // registration meanwhile.
+            let mode = settings::registration(conn, st.registration)?;
+            if mode == Registration::Closed || (mode == Registration::Invite && invite.is_none()) {
+                return Err(ApiError::new(ErrorCode::RegistrationClosed, "this forum does not take new registrations"));
+            }
             let id = users::insert(conn, &new)?;
+            if let Some(code) = &invite {
+                invites::redeem(conn, code, id, Some(&address))?;
+            }
+            let event = NewEvent::new(Kind::AccountCreated, format!("user:{}", new.username)).user(id);
+            events::record_as(conn, Some(id), Some(&address), event)?;
             token_pair(conn, &st, id, None)
         })
         .await?;
@@ -178,6 +203,7 @@ pub async fn register(
         (status = 401, description = "Wrong login or password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address or at this account; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 403, description = "The account is suspended (`account_suspended`; `detail` says why and until when)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -239,6 +265,7 @@ pub async fn login(
         )),
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown, expired, used or revoked refresh token, or none", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The account is suspended", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
@@ -261,6 +288,7 @@ pub async fn refresh(
         .db
         .write(move |conn| match tokens::rotate(conn, &presented, st.refresh_key.expose().as_bytes(), grace)? {
             Refresh::Rotated { user_id, token, generation } => {
+                users::suspension_of(conn, user_id)?;
                 token_pair(conn, &st, user_id, Some((token, generation))).map(Some)
             }
             Refresh::Reused | Refresh::Invalid => Ok(None),
@@ -283,6 +311,7 @@ pub async fn refresh(
             ("set-cookie" = String, description = "Clears the `quorum_refresh` cookie")
         )),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A personal access token cannot sign out", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -292,6 +321,9 @@ pub async fn logout(state: web::Data<AppState>, session: Session) -> Result<Http
     session
         .write(move |conn, viewer| {
             let user_id = viewer.require_account()?.id;
+            if !matches!(viewer.credential, Credential::Session) {
+                return Err(ApiError::forbidden("a personal access token cannot sign out: revoke it instead"));
+            }
             tokens::revoke_all(conn, user_id)?;
             users::bump_token_generation(conn, user_id)
         })

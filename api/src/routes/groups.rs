@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{
-    CreateGroupRequest, Group, Page, PageQuery, Problem, UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE,
-    AUDIENCE_SIGNED_IN,
+    BulkMembersQuery, BulkMembersRequest, BulkMembersResult, CreateGroupRequest, Group, Page, PageQuery, Problem,
+    UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN,
 };
 
 use crate::auth::Session;
@@ -74,12 +74,7 @@ pub async fn create_group(session: Session, body: web::Json<CreateGroupRequest>)
     let name = validate::name(&mut v, "name", &req.name, 100);
     let description = validate::description(&mut v, &req.description);
     v.finish()?;
-    let group = session
-        .write(move |conn, viewer| {
-            viewer.require_admin()?;
-            groups::create(conn, &slug, &name, &description)
-        })
-        .await?;
+    let group = session.write(move |conn, viewer| groups::create(conn, viewer, &slug, &name, &description)).await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/groups/{}", group.slug))).json(group))
 }
 
@@ -113,10 +108,7 @@ pub async fn update_group(
     v.finish()?;
     let slug = slug.into_inner();
     let group = session
-        .write(move |conn, viewer| {
-            viewer.require_admin()?;
-            groups::update(conn, &slug, name.as_deref(), description.as_deref())
-        })
+        .write(move |conn, viewer| groups::update(conn, viewer, &slug, name.as_deref(), description.as_deref()))
         .await?;
     Ok(web::Json(group))
 }
@@ -138,12 +130,7 @@ pub async fn update_group(
 pub async fn delete_group(session: Session, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let slug = slug.into_inner();
-    session
-        .write(move |conn, viewer| {
-            viewer.require_admin()?;
-            groups::delete(conn, &slug)
-        })
-        .await?;
+    session.write(move |conn, viewer| groups::delete(conn, viewer, &slug)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -169,12 +156,7 @@ pub async fn list_members(
     session.require_signed_in()?;
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
     let slug = slug.into_inner();
-    let (items, next_cursor) = session
-        .read(move |conn, viewer| {
-            viewer.require_admin()?;
-            groups::members(conn, &slug, &page)
-        })
-        .await?;
+    let (items, next_cursor) = session.read(move |conn, viewer| groups::members(conn, viewer, &slug, &page)).await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -194,12 +176,7 @@ pub async fn list_members(
 pub async fn add_member(session: Session, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let (slug, username) = path.into_inner();
-    session
-        .write(move |conn, viewer| {
-            viewer.require_admin()?;
-            groups::add_member(conn, &slug, &username)
-        })
-        .await?;
+    session.write(move |conn, viewer| groups::add_member(conn, viewer, &slug, &username)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -225,11 +202,41 @@ pub async fn remove_member(
     session.require_signed_in()?;
     let (slug, username) = path.into_inner();
     let admins = state.builtins.admins;
-    session
-        .write(move |conn, viewer| {
-            viewer.require_admin()?;
-            groups::remove_member(conn, admins, &slug, &username)
-        })
-        .await?;
+    session.write(move |conn, viewer| groups::remove_member(conn, viewer, admins, &slug, &username)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Set many memberships at once (syncing from a membership register): adds
+/// every named account; with `?replace=true` also removes every member not
+/// named. One transaction; the answer says what happened to each name.
+#[utoipa::path(
+    tag = "groups",
+    params(("slug" = String, Path, description = "Group slug"), BulkMembersQuery),
+    request_body = BulkMembersRequest,
+    responses(
+        (status = 200, description = "What changed", body = BulkMembersResult),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Removing the last admin", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/groups/{slug}/members")]
+pub async fn set_members(
+    state: web::Data<AppState>,
+    session: Session,
+    slug: web::Path<String>,
+    query: web::Query<BulkMembersQuery>,
+    body: web::Json<BulkMembersRequest>,
+) -> Result<web::Json<BulkMembersResult>, ApiError> {
+    session.require_signed_in()?;
+    let slug = slug.into_inner();
+    let replace = query.replace;
+    let usernames = body.into_inner().usernames;
+    let admins = state.builtins.admins;
+    Ok(web::Json(
+        session
+            .write(move |conn, viewer| groups::set_members(conn, viewer, admins, &slug, &usernames, replace))
+            .await?,
+    ))
 }

@@ -1,15 +1,19 @@
 //! The one place that maps paths to handlers. Handlers are thin: parse,
 //! call `db::queries` with the `Viewer`, shape the response.
 
+pub mod admin;
 pub mod auth;
 pub mod categories;
 pub mod groups;
 pub mod health;
+pub mod invites;
 pub mod me;
+pub mod moderation;
 pub mod posts;
 pub mod preview;
 pub mod site;
 pub mod threads;
+pub mod tokens;
 pub mod users;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
@@ -58,7 +62,29 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(posts::like_post)
         .service(posts::unlike_post)
         .service(posts::list_likes)
-        .service(preview::preview);
+        .service(preview::preview)
+        .service(groups::set_members)
+        .service(tokens::list_my_tokens)
+        .service(tokens::create_token)
+        .service(tokens::revoke_my_token)
+        .service(tokens::list_all_tokens)
+        .service(tokens::revoke_any_token)
+        .service(admin::get_settings)
+        .service(admin::update_settings)
+        .service(admin::list_users)
+        .service(admin::suspend_user)
+        .service(admin::unsuspend_user)
+        .service(admin::audit_log)
+        .service(invites::create_invite)
+        .service(invites::list_invites)
+        .service(invites::revoke_invite)
+        .service(moderation::flag_post)
+        .service(moderation::list_flags)
+        .service(moderation::resolve_flag)
+        .service(moderation::hide_post)
+        .service(moderation::unhide_post)
+        .service(moderation::restore_post)
+        .service(moderation::restore_thread);
 }
 
 /// JSON bodies: at most 1 MiB; every parse failure is problem+json.

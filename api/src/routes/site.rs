@@ -20,9 +20,12 @@ use crate::throttle::{client_address, Rule};
 )]
 #[get("/site")]
 pub async fn get_site(state: web::Data<AppState>) -> Result<web::Json<Site>, ApiError> {
-    let builtins = state.builtins;
-    let has_admin = state.db.read(move |conn| Ok(users::admin_exists(conn, &builtins)?)).await?;
-    Ok(web::Json(Site { name: state.site_name.clone(), registration: state.registration, needs_setup: !has_admin }))
+    let (builtins, initial) = (state.builtins, state.registration);
+    let (has_admin, registration) = state
+        .db
+        .read(move |conn| Ok((users::admin_exists(conn, &builtins)?, settings::registration(conn, initial)?)))
+        .await?;
+    Ok(web::Json(Site { name: state.site_name.clone(), registration, needs_setup: !has_admin }))
 }
 
 /// Whether `presented` is the setup token, in time that does not depend on

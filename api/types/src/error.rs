@@ -26,6 +26,10 @@ pub enum ErrorCode {
     InvalidRefreshToken,
     /// Signed in, but not allowed to do this.
     Forbidden,
+    /// The personal access token lacks the scope this needs.
+    InsufficientScope,
+    /// The account is suspended; `detail` says why and until when.
+    AccountSuspended,
     /// Registration is closed or by invitation on this forum.
     RegistrationClosed,
     /// No such resource, or not one the viewer may read.
@@ -48,6 +52,10 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// Too many attempts; wait as long as the `Retry-After` header says.
     TooManyRequests,
+    /// A request with this `Idempotency-Key` is still being handled.
+    IdempotencyKeyInUse,
+    /// This `Idempotency-Key` was used with a different request.
+    IdempotencyKeyReused,
     /// Something failed on the server; the cause is logged.
     Internal,
     /// The database is unreachable, or the server is too busy right now;
@@ -61,14 +69,14 @@ impl ErrorCode {
         match self {
             BadRequest | InvalidCursor => 400,
             Unauthorized | InvalidCredentials | InvalidRefreshToken => 401,
-            Forbidden | RegistrationClosed => 403,
+            Forbidden | RegistrationClosed | InsufficientScope | AccountSuspended => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
-            Conflict | CategoryNotEmpty | BuiltinGroup => 409,
+            Conflict | CategoryNotEmpty | BuiltinGroup | IdempotencyKeyInUse => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyRequests => 429,
-            ValidationFailed | ThreadLocked | CannotLikeOwnPost => 422,
+            ValidationFailed | ThreadLocked | CannotLikeOwnPost | IdempotencyKeyReused => 422,
             Internal => 500,
             ServiceUnavailable => 503,
         }
@@ -84,6 +92,8 @@ impl ErrorCode {
             InvalidCredentials => "Invalid credentials",
             InvalidRefreshToken => "Invalid refresh token",
             Forbidden => "Forbidden",
+            InsufficientScope => "Insufficient scope",
+            AccountSuspended => "Account suspended",
             RegistrationClosed => "Registration closed",
             NotFound => "Not found",
             Conflict => "Conflict",
@@ -95,6 +105,8 @@ impl ErrorCode {
             PayloadTooLarge => "Payload too large",
             UnsupportedMediaType => "Unsupported media type",
             TooManyRequests => "Too many requests",
+            IdempotencyKeyInUse => "Idempotency key in use",
+            IdempotencyKeyReused => "Idempotency key reused",
             Internal => "Internal server error",
             ServiceUnavailable => "Service unavailable",
         }
@@ -111,6 +123,8 @@ impl ErrorCode {
             InvalidCredentials => "invalid_credentials",
             InvalidRefreshToken => "invalid_refresh_token",
             Forbidden => "forbidden",
+            InsufficientScope => "insufficient_scope",
+            AccountSuspended => "account_suspended",
             RegistrationClosed => "registration_closed",
             NotFound => "not_found",
             Conflict => "conflict",
@@ -122,6 +136,8 @@ impl ErrorCode {
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
             TooManyRequests => "too_many_requests",
+            IdempotencyKeyInUse => "idempotency_key_in_use",
+            IdempotencyKeyReused => "idempotency_key_reused",
             Internal => "internal",
             ServiceUnavailable => "service_unavailable",
         }

@@ -82,13 +82,13 @@ pub struct Thread {
     pub created_at: DateTime<Utc>,
     /// Newest post the viewer can read.
     pub last_activity_at: DateTime<Utc>,
-    /// Whether the viewer may reply.
+    /// What the viewer may do with it (the API allows exactly these).
     pub can_reply: bool,
-    /// Whether the viewer may retitle or delete the thread: its author or a
-    /// moderator, and only moderators once it is locked. (An author's delete
-    /// is still refused while others have replied.)
+    /// Retitle: its author or a moderator, only moderators once locked.
     pub can_edit: bool,
-    /// Whether the viewer may pin, lock or move the thread.
+    /// An author may delete their thread while nobody else has replied.
+    pub can_delete: bool,
+    /// Pin, lock and move (moderators).
     pub can_moderate: bool,
 }
 
@@ -151,9 +151,18 @@ pub struct Post {
     pub liked_by_me: bool,
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
-    /// Whether the viewer may edit or delete the post: its author or a
-    /// moderator, and only moderators once the thread is locked.
+    /// Hidden by a moderator: only its author and moderators see its text;
+    /// everyone else gets empty `body` and `body_html`, and `hidden_reason`.
+    pub hidden: bool,
+    pub hidden_reason: Option<String>,
+    /// What the viewer may do with it (the API allows exactly these).
     pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_like: bool,
+    pub can_flag: bool,
+    /// Hide, unhide (moderators).
+    pub can_hide: bool,
+    pub can_view_history: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -2,12 +2,14 @@
 //! Compiles without diesel so the SPA (wasm32) can share it; `ToSchema`
 //! derives sit behind the `openapi` feature.
 
+mod admin;
 mod error;
 mod forum;
 pub mod lenient;
 mod people;
 mod site;
 
+pub use admin::*;
 pub use error::{ErrorCode, FieldErrors, Problem};
 pub use forum::*;
 pub use people::*;

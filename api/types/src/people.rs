@@ -26,6 +26,10 @@ pub struct RegisterRequest {
     /// being returned in the body. For browser apps.
     #[serde(default)]
     pub refresh_cookie: bool,
+    /// An invitation code: required when registration is by invitation,
+    /// and when given, the new member joins the invitation's groups.
+    #[serde(default)]
+    pub invite: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

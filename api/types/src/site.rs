@@ -6,13 +6,29 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
-/// Who may create an account through `POST /auth/register`.
+/// Who may create an account through `POST /auth/register`: anyone, only
+/// people with an invitation, or nobody.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Registration {
     Open,
+    Invite,
     Closed,
+}
+
+impl Registration {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registration::Open => "open",
+            Registration::Invite => "invite",
+            Registration::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Registration> {
+        [Registration::Open, Registration::Invite, Registration::Closed].into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// The forum as anyone may see it.

@@ -86,6 +86,7 @@ pub fn Register() -> impl IntoView {
             display_name: (!name.trim().is_empty()).then_some(name),
             time_zone: browser_zone(),
             refresh_cookie: true,
+            invite: None,
         };
         sign_in(form, "/auth/register", request, "/".into(), navigate.clone());
     };

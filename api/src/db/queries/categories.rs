@@ -7,11 +7,15 @@ use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 use quorum_types::{Category, ErrorCode, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN};
 
+use serde_json::{json, Value};
+
 use super::audiences::{self, Builtins};
+use super::events::{self, Kind, NewEvent};
 use super::now;
 use crate::db::id_list::id_in;
+use crate::db::policy::actions::{can, require, Action, CategoryFacts, Target};
 use crate::db::policy::{category_readable, thread_readable, Viewer};
-use crate::db::schema::{categories, likes, post_revisions, posts, threads};
+use crate::db::schema::{categories, flags, likes, post_revisions, posts, threads};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 
@@ -77,7 +81,11 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<CategoryRow>) ->
             Category {
                 audience: slugs.get(&c.audience_id).cloned().unwrap_or_default(),
                 posters: slugs.get(&c.posters_id).cloned().unwrap_or_default(),
-                can_post: viewer.can_post_in(c.posters_id),
+                can_post: can(
+                    viewer,
+                    Action::StartThread,
+                    Target::Category(CategoryFacts { posters_audience_id: c.posters_id }),
+                ),
                 slug: c.slug,
                 name: c.name,
                 description: c.description,
@@ -99,6 +107,7 @@ pub struct NewCategory<'a> {
 }
 
 pub fn create(conn: &mut AnyConnection, viewer: &Viewer, new: NewCategory<'_>) -> Result<Category, ApiError> {
+    require(viewer, Action::ManageCategories, Target::Site)?;
     let exists: i64 = categories::table.filter(categories::slug.eq(new.slug)).count().get_result(conn)?;
     if exists > 0 {
         return Err(ApiError::new(ErrorCode::Conflict, format!("a category {:?} already exists", new.slug)));
@@ -118,7 +127,30 @@ pub fn create(conn: &mut AnyConnection, viewer: &Viewer, new: NewCategory<'_>) -
             categories::created_at.eq(now()),
         ))
         .execute(conn)?;
+    let row: CategoryRow =
+        categories::table.filter(categories::slug.eq(new.slug)).select(CategoryRow::as_select()).first(conn)?;
+    let after = described(conn, &row)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::CategoryCreated, format!("category:{}", new.slug))
+            .category(row.id)
+            .change(None, Some(after)),
+    )?;
     get(conn, viewer, new.slug)
+}
+
+/// What the audit log keeps of a category.
+fn described(conn: &mut AnyConnection, row: &CategoryRow) -> Result<Value, ApiError> {
+    let slugs = audiences::slugs(conn, &[row.audience_id, row.posters_id])?;
+    Ok(json!({
+        "slug": row.slug,
+        "name": row.name,
+        "description": row.description,
+        "audience": slugs.get(&row.audience_id),
+        "posters": slugs.get(&row.posters_id),
+        "position": row.position,
+    }))
 }
 
 pub struct CategoryChanges<'a> {
@@ -137,7 +169,8 @@ pub fn update(
     changes: CategoryChanges<'_>,
 ) -> Result<Category, ApiError> {
     let row = readable_row(conn, viewer, slug)?;
-    viewer.require_admin()?;
+    require(viewer, Action::ManageCategories, Target::Site)?;
+    let before = described(conn, &row)?;
     let target = categories::table.find(row.id);
     if let Some(name) = changes.name {
         diesel::update(target).set(categories::name.eq(name)).execute(conn)?;
@@ -156,6 +189,17 @@ pub fn update(
     }
     if let Some(position) = changes.position {
         diesel::update(target).set(categories::position.eq(position)).execute(conn)?;
+    }
+    let now_row: CategoryRow = target.select(CategoryRow::as_select()).first(conn)?;
+    let after = described(conn, &now_row)?;
+    if before != after {
+        events::record(
+            conn,
+            viewer,
+            NewEvent::new(Kind::CategoryUpdated, format!("category:{slug}"))
+                .category(row.id)
+                .change(Some(before), Some(after)),
+        )?;
     }
     get(conn, viewer, slug)
 }
@@ -190,7 +234,8 @@ fn check_levels_below(
 /// deleted by accident. Unreadable is 404 before not-allowed is 403.
 pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(), ApiError> {
     let row = readable_row(conn, viewer, slug)?;
-    viewer.require_admin()?;
+    require(viewer, Action::ManageCategories, Target::Site)?;
+    let before = described(conn, &row)?;
     let live: i64 = threads::table
         .filter(threads::category_id.eq(row.id))
         .filter(threads::deleted_at.is_null())
@@ -206,10 +251,16 @@ pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(
     let gone = threads::table.filter(threads::category_id.eq(row.id)).select(threads::id);
     let gone_posts = posts::table.filter(posts::thread_id.eq_any(gone)).select(posts::id);
     diesel::delete(likes::table.filter(likes::post_id.eq_any(gone_posts))).execute(conn)?;
+    diesel::delete(flags::table.filter(flags::post_id.eq_any(gone_posts))).execute(conn)?;
     diesel::delete(post_revisions::table.filter(post_revisions::post_id.eq_any(gone_posts))).execute(conn)?;
     diesel::delete(posts::table.filter(posts::thread_id.eq_any(gone))).execute(conn)?;
     diesel::delete(threads::table.filter(threads::category_id.eq(row.id))).execute(conn)?;
     diesel::delete(categories::table.find(row.id)).execute(conn)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::CategoryDeleted, format!("category:{slug}")).category(row.id).change(Some(before), None),
+    )?;
     Ok(())
 }
 

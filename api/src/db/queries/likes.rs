@@ -2,12 +2,14 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use quorum_types::{ErrorCode, Like, LikeState};
+use quorum_types::{Like, LikeState};
 
-use super::posts::readable_row;
+use super::events::{self, Kind, NewEvent};
+use super::posts::{readable_row, readable_with_facts, PostRow};
 use super::{now, time_from_key, time_key, users, PageRequest};
+use crate::db::policy::actions::{require, Action};
 use crate::db::policy::Viewer;
-use crate::db::schema::{likes, posts};
+use crate::db::schema::{likes, posts, threads};
 use crate::db::{on_inner, AnyConnection};
 use crate::error::ApiError;
 
@@ -18,28 +20,38 @@ fn state(conn: &mut AnyConnection, post_id: i64, liked_by_me: bool) -> Result<Li
 
 pub fn like(conn: &mut AnyConnection, viewer: &Viewer, post_id: i64) -> Result<LikeState, ApiError> {
     let account = viewer.require_account()?;
-    let post = readable_row(conn, viewer, post_id)?;
-    if post.author_id == account.id {
-        return Err(ApiError::new(ErrorCode::CannotLikeOwnPost, "you cannot like your own post"));
-    }
+    let (post, facts) = readable_with_facts(conn, viewer, post_id)?;
+    require(viewer, Action::LikePost, facts)?;
     let row = (likes::post_id.eq(post_id), likes::user_id.eq(account.id), likes::created_at.eq(now()));
     // ON CONFLICT: a concurrent identical PUT must not fail or double-count.
     let added = on_inner!(conn, |c| diesel::insert_into(likes::table).values(row).on_conflict_do_nothing().execute(c))?;
     if added > 0 {
         diesel::update(posts::table.find(post_id)).set(posts::like_count.eq(posts::like_count + 1)).execute(conn)?;
+        record(conn, viewer, Kind::PostLiked, &post)?;
     }
     state(conn, post_id, true)
 }
 
 pub fn unlike(conn: &mut AnyConnection, viewer: &Viewer, post_id: i64) -> Result<LikeState, ApiError> {
     let account = viewer.require_account()?;
-    readable_row(conn, viewer, post_id)?;
+    let post = readable_row(conn, viewer, post_id)?;
     let removed = diesel::delete(likes::table.filter(likes::post_id.eq(post_id)).filter(likes::user_id.eq(account.id)))
         .execute(conn)?;
     if removed > 0 {
         diesel::update(posts::table.find(post_id)).set(posts::like_count.eq(posts::like_count - 1)).execute(conn)?;
+        record(conn, viewer, Kind::PostUnliked, &post)?;
     }
     state(conn, post_id, false)
+}
+
+fn record(conn: &mut AnyConnection, viewer: &Viewer, kind: Kind, post: &PostRow) -> Result<(), ApiError> {
+    let category_id: i64 = threads::table.find(post.thread_id).select(threads::category_id).first(conn)?;
+    let event = NewEvent::new(kind, format!("post:{}", post.id))
+        .thread(category_id, post.thread_id)
+        .post(post.id, post.author_id);
+    // A like is the liker's own act, not moderation of the author's post.
+    let event = NewEvent { content_author: None, ..event };
+    events::record(conn, viewer, event).map(|_| ())
 }
 
 /// Who liked a post, oldest first; keyset on (created_at, user_id).

@@ -1,9 +1,14 @@
 //! The only read and write API over storage. Every function that returns
 //! user content takes the `Viewer` and filters through `policy`.
 
+pub mod access_tokens;
+pub mod accounts;
 pub mod audiences;
 pub mod categories;
+pub mod events;
+pub mod flags;
 pub mod groups;
+pub mod invites;
 pub mod likes;
 pub mod posts;
 pub mod set_aside;

@@ -8,9 +8,11 @@ use diesel::prelude::*;
 use quorum_types::{ErrorCode, Post, Revision};
 
 use super::audiences::{self, Builtins};
+use super::events::{self, Kind, NewEvent};
 use super::threads::{self, ThreadRow};
 use super::{now, users, PageRequest};
 use crate::db::id_list::id_in;
+use crate::db::policy::actions::{can, require, Action, PostFacts, Target};
 use crate::db::policy::{post_readable, Viewer};
 use crate::db::schema::{categories, likes, post_revisions, posts, threads as threads_t};
 use crate::db::AnyConnection;
@@ -33,6 +35,20 @@ pub struct PostRow {
     pub like_count: i64,
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
+    pub hidden_at: Option<NaiveDateTime>,
+    pub hidden_reason: Option<String>,
+}
+
+impl PostRow {
+    /// What `policy::actions` needs to know of this post.
+    pub fn facts(&self, thread_locked: bool) -> PostFacts {
+        PostFacts {
+            author_id: self.author_id,
+            thread_locked,
+            opens_thread: self.number == 1,
+            hidden: self.hidden_at.is_some(),
+        }
+    }
 }
 
 /// Ids among `ids` that the viewer may read.
@@ -64,6 +80,7 @@ pub fn narrowed_readable_stats(
         // the thread count and plans this aggregate badly (measured ~40x slower).
         .filter(posts::thread_id.eq_any(thread_ids))
         .filter(posts::audience_id.is_not_null())
+        .filter(posts::hidden_at.is_null())
         .filter(post_readable(&viewer.scope))
         .group_by(posts::thread_id)
         .select((posts::thread_id, count_star(), max(posts::created_at)))
@@ -83,21 +100,23 @@ pub fn narrowed_audiences(conn: &mut AnyConnection, thread_ids: &[i64]) -> Query
     Ok(ids.into_iter().flatten().collect())
 }
 
-/// Whether the thread has live replies by others that the viewer can read.
-pub fn has_readable_replies_by_others(
+/// Of `thread_ids`, those with live replies by someone other than
+/// `author_id` that the viewer can read.
+pub fn threads_with_readable_replies_by_others(
     conn: &mut AnyConnection,
     viewer: &Viewer,
-    thread_id: i64,
+    thread_ids: &[i64],
     author_id: i64,
-) -> QueryResult<bool> {
-    let n: i64 = posts::table
+) -> QueryResult<HashSet<i64>> {
+    let ids: Vec<i64> = posts::table
         .inner_join(threads_t::table.inner_join(categories::table))
-        .filter(posts::thread_id.eq(thread_id))
+        .filter(id_in(posts::thread_id, thread_ids))
         .filter(posts::author_id.ne(author_id))
         .filter(post_readable(&viewer.scope))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+        .select(posts::thread_id)
+        .distinct()
+        .load(conn)?;
+    Ok(ids.into_iter().collect())
 }
 
 /// How many posts of a thread before `before_id` the viewer can read.
@@ -194,20 +213,33 @@ pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) ->
     Ok(rows
         .into_iter()
         .zip(positions)
-        .map(|(p, number)| Post {
-            id: p.id,
-            thread_id: p.thread_id,
-            number,
-            author: users::summary_of(&authors, p.author_id),
-            body: p.body,
-            body_html: p.body_html,
-            reply_to: p.reply_to_id.filter(|r| readable_replies.contains(r)),
-            audience: p.audience_id.map(|a| slugs.get(&a).cloned().unwrap_or_default()),
-            like_count: p.like_count,
-            liked_by_me: liked.contains(&p.id),
-            created_at: p.created_at.and_utc(),
-            edited_at: p.edited_at.map(|t| t.and_utc()),
-            can_edit: viewer.can_change(p.author_id, locked.contains(&p.thread_id)),
+        .map(|(p, number)| {
+            let facts = Target::Post(p.facts(locked.contains(&p.thread_id)));
+            let may = |action| can(viewer, action, facts);
+            // A hidden post's text is for its author and the moderators.
+            let shown = p.hidden_at.is_none() || viewer.user_id() == Some(p.author_id) || viewer.is_moderator();
+            Post {
+                id: p.id,
+                thread_id: p.thread_id,
+                number,
+                author: users::summary_of(&authors, p.author_id),
+                body: if shown { p.body } else { String::new() },
+                body_html: if shown { p.body_html } else { String::new() },
+                reply_to: p.reply_to_id.filter(|r| readable_replies.contains(r)),
+                audience: p.audience_id.map(|a| slugs.get(&a).cloned().unwrap_or_default()),
+                like_count: p.like_count,
+                liked_by_me: liked.contains(&p.id),
+                created_at: p.created_at.and_utc(),
+                edited_at: p.edited_at.map(|t| t.and_utc()),
+                hidden: p.hidden_at.is_some(),
+                hidden_reason: p.hidden_at.and(p.hidden_reason),
+                can_edit: may(Action::EditPost),
+                can_delete: may(Action::DeletePost),
+                can_like: may(Action::LikePost),
+                can_flag: may(Action::FlagPost),
+                can_hide: may(Action::HidePost),
+                can_view_history: may(Action::ViewHistory),
+            }
         })
         .collect())
 }
@@ -285,9 +317,7 @@ pub fn create(
 ) -> Result<Post, ApiError> {
     let account = viewer.require_account()?;
     let (thread, category) = threads::readable_row_with_category(conn, viewer, thread_id)?;
-    if !viewer.can_reply(thread.locked) {
-        return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
-    }
+    require(viewer, Action::Reply, Target::Thread(thread.facts(false)))?;
     check_body(reply.body)?;
     if let Some(target) = reply.reply_to {
         let in_thread = match readable_row(conn, viewer, target) {
@@ -309,16 +339,27 @@ pub fn create(
     };
     let viewer = &viewer;
     let row = insert(conn, &thread, account.id, reply.body, reply.body_html, reply.reply_to, audience_id)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::PostCreated, format!("post:{}", row.id))
+            .thread(category.id, thread.id)
+            .post(row.id, account.id),
+    )?;
     Ok(to_wire(conn, viewer, vec![row])?.remove(0))
 }
 
-/// Refuses authors' changes in a locked thread; moderators may still act.
-fn check_unlocked(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64) -> Result<(), ApiError> {
-    let locked: bool = threads_t::table.find(thread_id).select(threads_t::locked).first(conn)?;
-    if locked && !viewer.can_moderate() {
-        return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
-    }
-    Ok(())
+/// A readable post with what `policy::actions` needs to decide on it.
+pub fn readable_with_facts(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(PostRow, Target), ApiError> {
+    let row = readable_row(conn, viewer, id)?;
+    let locked: bool = threads_t::table.find(row.thread_id).select(threads_t::locked).first(conn)?;
+    let facts = Target::Post(row.facts(locked));
+    Ok((row, facts))
+}
+
+/// The category a thread is in, for events.
+fn category_of(conn: &mut AnyConnection, thread_id: i64) -> Result<i64, ApiError> {
+    Ok(threads_t::table.find(thread_id).select(threads_t::category_id).first(conn)?)
 }
 
 /// Edits keep every earlier text as a revision; `body_html` is `body`
@@ -331,11 +372,8 @@ pub fn update(
     body_html: &str,
 ) -> Result<Post, ApiError> {
     let account = viewer.require_account()?;
-    let row = readable_row(conn, viewer, id)?;
-    if !viewer.can_edit(row.author_id) {
-        return Err(ApiError::forbidden("only the author or a moderator may edit this post"));
-    }
-    check_unlocked(conn, viewer, row.thread_id)?;
+    let (row, facts) = readable_with_facts(conn, viewer, id)?;
+    require(viewer, Action::EditPost, facts)?;
     check_body(body)?;
     if body != row.body {
         let at = now();
@@ -372,38 +410,120 @@ pub fn update(
         for row in rows {
             diesel::insert_into(post_revisions::table).values(row).execute(conn)?;
         }
+        let category_id = category_of(conn, row.thread_id)?;
+        events::record(
+            conn,
+            viewer,
+            NewEvent::new(Kind::PostEdited, format!("post:{id}"))
+                .thread(category_id, row.thread_id)
+                .post(id, row.author_id),
+        )?;
     }
     get(conn, viewer, id)
 }
 
 pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
     viewer.require_account()?;
-    let row = readable_row(conn, viewer, id)?;
-    if !viewer.can_edit(row.author_id) {
-        return Err(ApiError::forbidden("only the author or a moderator may delete this post"));
-    }
-    check_unlocked(conn, viewer, row.thread_id)?;
-    if row.number == 1 {
-        return Err(ApiError::field("id", "the first post carries the thread: delete the thread instead"));
-    }
+    let (row, facts) = readable_with_facts(conn, viewer, id)?;
+    require(viewer, Action::DeletePost, facts)?;
     diesel::update(posts::table.find(id)).set(posts::deleted_at.eq(Some(now()))).execute(conn)?;
-    if row.audience_id.is_none() {
+    if counted(&row) {
         diesel::update(threads_t::table.find(row.thread_id))
             .set(threads_t::open_posts.eq(threads_t::open_posts - 1))
             .execute(conn)?;
     }
     threads::refresh_bump(conn, row.thread_id)?;
+    let category_id = category_of(conn, row.thread_id)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::PostDeleted, format!("post:{id}"))
+            .thread(category_id, row.thread_id)
+            .post(id, row.author_id),
+    )?;
     Ok(())
+}
+
+/// Whether the post counts in its thread's `open_posts`: live, shown, and
+/// without an audience of its own.
+fn counted(row: &PostRow) -> bool {
+    row.audience_id.is_none() && row.hidden_at.is_none()
+}
+
+/// Hides a post (a notice in its place for all but its author and the
+/// moderators; not counted), or shows it again.
+pub fn set_hidden(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    id: i64,
+    hidden: bool,
+    reason: &str,
+) -> Result<Post, ApiError> {
+    let (row, facts) = readable_with_facts(conn, viewer, id)?;
+    require(viewer, Action::HidePost, facts)?;
+    if row.hidden_at.is_some() != hidden {
+        let at = hidden.then(now);
+        let reason = hidden.then(|| reason.trim().to_owned());
+        diesel::update(posts::table.find(id))
+            .set((posts::hidden_at.eq(at), posts::hidden_reason.eq(&reason)))
+            .execute(conn)?;
+        if row.audience_id.is_none() {
+            let delta = if hidden { -1 } else { 1 };
+            diesel::update(threads_t::table.find(row.thread_id))
+                .set(threads_t::open_posts.eq(threads_t::open_posts + delta))
+                .execute(conn)?;
+            threads::refresh_bump(conn, row.thread_id)?;
+        }
+        let category_id = category_of(conn, row.thread_id)?;
+        let kind = if hidden { Kind::PostHidden } else { Kind::PostUnhidden };
+        events::record(
+            conn,
+            viewer,
+            NewEvent::new(kind, format!("post:{id}"))
+                .thread(category_id, row.thread_id)
+                .post(id, row.author_id)
+                .change(None, reason.map(|r| serde_json::json!({ "reason": r }))),
+        )?;
+    }
+    get(conn, viewer, id)
+}
+
+/// Brings back a deleted post. Its readers are decided as for any post;
+/// a moderator who could not read it cannot find it either.
+pub fn restore(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<Post, ApiError> {
+    let row: PostRow = posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::id.eq(id))
+        .filter(posts::deleted_at.is_not_null())
+        .filter(crate::db::policy::post_readable_if_alive(&viewer.scope))
+        .select(PostRow::as_select())
+        .first(conn)?;
+    let locked: bool = threads_t::table.find(row.thread_id).select(threads_t::locked).first(conn)?;
+    require(viewer, Action::RestorePost, Target::Post(row.facts(locked)))?;
+    diesel::update(posts::table.find(id)).set(posts::deleted_at.eq(None::<NaiveDateTime>)).execute(conn)?;
+    if counted(&row) {
+        diesel::update(threads_t::table.find(row.thread_id))
+            .set(threads_t::open_posts.eq(threads_t::open_posts + 1))
+            .execute(conn)?;
+    }
+    threads::refresh_bump(conn, row.thread_id)?;
+    let category_id = category_of(conn, row.thread_id)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::PostRestored, format!("post:{id}"))
+            .thread(category_id, row.thread_id)
+            .post(id, row.author_id),
+    )?;
+    get(conn, viewer, id)
 }
 
 /// Every version of a post, the original first; a post never edited has
 /// one, its current text. Only the author and moderators see the history,
 /// so text edited out (a figure posted in the wrong place) stays out.
 pub fn revisions(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<Vec<Revision>, ApiError> {
-    let post = readable_row(conn, viewer, id)?;
-    if !viewer.can_edit(post.author_id) {
-        return Err(ApiError::forbidden("the edit history is for the author and moderators"));
-    }
+    let (post, facts) = readable_with_facts(conn, viewer, id)?;
+    require(viewer, Action::ViewHistory, facts)?;
     let mut rows: Vec<(i32, String, String, i64, NaiveDateTime)> = post_revisions::table
         .filter(post_revisions::post_id.eq(id))
         .order(post_revisions::number.asc())

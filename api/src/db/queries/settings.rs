@@ -30,3 +30,43 @@ pub fn delete(conn: &mut AnyConnection, key: &str) -> Result<(), ApiError> {
     diesel::delete(settings::table.find(key)).execute(conn)?;
     Ok(())
 }
+
+const REGISTRATION_KEY: &str = "registration";
+
+/// Who may register: the stored setting, or `initial` (the environment's)
+/// until an admin first changes it.
+pub fn registration(
+    conn: &mut AnyConnection,
+    initial: quorum_types::Registration,
+) -> Result<quorum_types::Registration, ApiError> {
+    Ok(get(conn, REGISTRATION_KEY)?.as_deref().and_then(quorum_types::Registration::parse).unwrap_or(initial))
+}
+
+/// Changes who may register; logged for the audit.
+pub fn set_registration(
+    conn: &mut AnyConnection,
+    viewer: &crate::db::policy::Viewer,
+    initial: quorum_types::Registration,
+    mode: quorum_types::Registration,
+) -> Result<(), ApiError> {
+    use super::events::{self, Kind, NewEvent};
+    use crate::db::policy::actions::{require, Action, Target};
+    require(viewer, Action::ManageSettings, Target::Site)?;
+    let before = registration(conn, initial)?;
+    if before == mode {
+        return Ok(());
+    }
+    let updated =
+        diesel::update(settings::table.find(REGISTRATION_KEY)).set(settings::value.eq(mode.as_str())).execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(REGISTRATION_KEY), settings::value.eq(mode.as_str())))
+            .execute(conn)?;
+    }
+    let event = NewEvent::new(Kind::SettingsChanged, "settings:registration").change(
+        Some(serde_json::json!({"registration": before.as_str()})),
+        Some(serde_json::json!({"registration": mode.as_str()})),
+    );
+    events::record(conn, viewer, event)?;
+    Ok(())
+}

@@ -4,14 +4,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use quorum_types::{CreatedThread, ErrorCode, Thread};
+use quorum_types::{CreatedThread, Thread};
+use serde_json::json;
 
 use super::audiences::{self, Builtins};
 use super::categories::{self, CategoryRow};
+use super::events::{self, Kind, NewEvent};
 use super::posts::{self, narrowed_readable_stats};
 use super::set_aside::set_aside_unreadable;
 use super::{now, time_from_key, time_key, users, PageRequest};
-use crate::db::policy::{thread_readable, Viewer};
+use crate::db::policy::actions::{can, require, Action, CategoryFacts, Target, ThreadFacts};
+use crate::db::policy::{thread_readable, thread_readable_if_alive, Viewer};
 use crate::db::schema::{categories as categories_t, threads};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -31,6 +34,14 @@ pub struct ThreadRow {
     pub open_posts: i32,
     pub created_at: NaiveDateTime,
     pub bumped_at: NaiveDateTime,
+}
+
+impl ThreadRow {
+    /// What `policy::actions` needs to know of this thread;
+    /// `replies_by_others` as the acting viewer can read them.
+    pub fn facts(&self, replies_by_others: bool) -> ThreadFacts {
+        ThreadFacts { author_id: self.author_id, locked: self.locked, replies_by_others }
+    }
 }
 
 /// A thread the viewer may read, with its category, or 404.
@@ -88,8 +99,10 @@ pub fn list(
     Ok((to_wire(conn, viewer, rows)?, next))
 }
 
-/// Shapes rows with a fixed number of queries: authors, audiences, and the
-/// reply count and last activity among posts the viewer can read.
+/// Shapes rows with a fixed number of queries: authors, audiences, the
+/// reply count and last activity among posts the viewer can read, and, for
+/// the viewer's own threads, whether others have replied (which decides
+/// whether they may still delete them).
 fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, String)>) -> Result<Vec<Thread>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|(t, _)| t.id).collect();
     let narrowed: HashMap<i64, (i64, Option<NaiveDateTime>)> = narrowed_readable_stats(conn, viewer, &ids)?;
@@ -97,6 +110,11 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
     let authors = users::summaries(conn, &author_ids)?;
     let audience_ids: Vec<i64> = rows.iter().filter_map(|(t, _)| t.audience_id).collect();
     let slugs = audiences::slugs(conn, &audience_ids)?;
+    let own: Vec<i64> = rows.iter().filter(|(t, _)| Some(t.author_id) == viewer.user_id()).map(|(t, _)| t.id).collect();
+    let answered = match viewer.user_id() {
+        Some(me) if !own.is_empty() => posts::threads_with_readable_replies_by_others(conn, viewer, &own, me)?,
+        _ => Default::default(),
+    };
     Ok(rows
         .into_iter()
         .map(|(t, category)| {
@@ -105,6 +123,8 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
             let (extra, newest_narrowed) = narrowed.get(&t.id).copied().unwrap_or((0, None));
             let visible = i64::from(t.open_posts) + extra;
             let last = newest_narrowed.map_or(t.bumped_at, |n| n.max(t.bumped_at));
+            let facts = Target::Thread(t.facts(answered.contains(&t.id)));
+            let may = |action| can(viewer, action, facts);
             Thread {
                 id: t.id,
                 category,
@@ -115,9 +135,10 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
                 reply_count: (visible - 1).max(0),
                 created_at: t.created_at.and_utc(),
                 last_activity_at: last.and_utc(),
-                can_reply: viewer.can_reply(t.locked),
-                can_edit: viewer.can_change(t.author_id, t.locked),
-                can_moderate: viewer.can_moderate(),
+                can_reply: may(Action::Reply),
+                can_edit: may(Action::EditThread),
+                can_delete: may(Action::DeleteThread),
+                can_moderate: may(Action::PinThread),
                 title: t.title,
             }
         })
@@ -156,9 +177,7 @@ pub fn create(
     let account = viewer.require_account()?;
     let category = categories::readable_row(conn, viewer, new.category)
         .map_err(|e| e.missing_as_field("category", "no such category"))?;
-    if !viewer.can_post_in(category.posters_id) {
-        return Err(ApiError::forbidden("you may reply here but not start threads in this category"));
-    }
+    require(viewer, Action::StartThread, Target::Category(CategoryFacts { posters_audience_id: category.posters_id }))?;
     let title = check_title(new.title)?;
     posts::check_body(new.body)?;
     let mut viewer = viewer.clone();
@@ -185,6 +204,11 @@ pub fn create(
         .get_result(conn)?;
     let row = threads::table.find(id).select(ThreadRow::as_select()).first(conn)?;
     let post = posts::insert(conn, &row, account.id, new.body, new.body_html, None, None)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::ThreadCreated, format!("thread:{id}")).thread(category.id, id).post(post.id, account.id),
+    )?;
     let post = posts::to_wire(conn, viewer, vec![post])?.remove(0);
     Ok(CreatedThread { thread: get(conn, viewer, id)?, post })
 }
@@ -204,45 +228,64 @@ pub fn update(
     changes: ThreadChanges<'_>,
 ) -> Result<Thread, ApiError> {
     viewer.require_account()?;
-    let row = readable_row(conn, viewer, id)?;
-    let moderates = changes.pinned.is_some() || changes.locked.is_some() || changes.category.is_some();
-    if moderates && !viewer.can_moderate() {
-        return Err(ApiError::forbidden("only moderators may pin, lock or move threads"));
-    }
-    if !viewer.can_edit(row.author_id) {
-        return Err(ApiError::forbidden("only the author or a moderator may edit this thread"));
-    }
-    if row.locked && !viewer.can_moderate() {
-        return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
-    }
+    let (row, category_row) = readable_row_with_category(conn, viewer, id)?;
+    let facts = Target::Thread(row.facts(false));
     let target = threads::table.find(id);
+    let record = |conn: &mut AnyConnection, kind: Kind, change: Option<(serde_json::Value, serde_json::Value)>| {
+        let (before, after) = change.map_or((None, None), |(b, a)| (Some(b), Some(a)));
+        let event = NewEvent::new(kind, format!("thread:{id}"))
+            .thread(category_row.id, id)
+            .author(row.author_id)
+            .change(before, after);
+        events::record(conn, viewer, event).map(|_| ())
+    };
     if let Some(title) = changes.title {
+        require(viewer, Action::EditThread, facts)?;
         let title = check_title(title)?;
-        diesel::update(target).set(threads::title.eq(title)).execute(conn)?;
+        if title != row.title {
+            diesel::update(target).set(threads::title.eq(&title)).execute(conn)?;
+            record(conn, Kind::ThreadRetitled, Some((json!({"title": row.title}), json!({"title": title}))))?;
+        }
     }
     if let Some(pinned) = changes.pinned {
-        diesel::update(target).set(threads::pinned.eq(pinned)).execute(conn)?;
+        require(viewer, Action::PinThread, facts)?;
+        if pinned != row.pinned {
+            diesel::update(target).set(threads::pinned.eq(pinned)).execute(conn)?;
+            record(conn, if pinned { Kind::ThreadPinned } else { Kind::ThreadUnpinned }, None)?;
+        }
     }
     if let Some(locked) = changes.locked {
-        diesel::update(target).set(threads::locked.eq(locked)).execute(conn)?;
+        require(viewer, Action::LockThread, facts)?;
+        if locked != row.locked {
+            diesel::update(target).set(threads::locked.eq(locked)).execute(conn)?;
+            record(conn, if locked { Kind::ThreadLocked } else { Kind::ThreadUnlocked }, None)?;
+        }
     }
     if let Some(slug) = changes.category {
+        require(viewer, Action::MoveThread, facts)?;
         let category = categories::readable_row(conn, viewer, slug)
             .map_err(|e| e.missing_as_field("category", "no such category"))?;
-        // Replies the mover cannot read stay where they are.
-        set_aside_unreadable(conn, viewer, &row)?;
-        // Every narrower level must still narrow the new category: the
-        // thread's own audience, or else each audience its posts name.
-        let parent = categories::audience_of(conn, &category)?;
-        let below = match row.audience_id {
-            Some(audience_id) => vec![audience_id],
-            None => posts::narrowed_audiences(conn, &[id])?,
-        };
-        for audience_id in below {
-            let own = audiences::load(conn, audience_id)?;
-            audiences::check_narrows(builtins, &parent, &own, "category")?;
+        if category.id != row.category_id {
+            // Replies the mover cannot read stay where they are.
+            set_aside_unreadable(conn, viewer, &row)?;
+            // Every narrower level must still narrow the new category: the
+            // thread's own audience, or else each audience its posts name.
+            let parent = categories::audience_of(conn, &category)?;
+            let below = match row.audience_id {
+                Some(audience_id) => vec![audience_id],
+                None => posts::narrowed_audiences(conn, &[id])?,
+            };
+            for audience_id in below {
+                let own = audiences::load(conn, audience_id)?;
+                audiences::check_narrows(builtins, &parent, &own, "category")?;
+            }
+            diesel::update(target).set(threads::category_id.eq(category.id)).execute(conn)?;
+            record(
+                conn,
+                Kind::ThreadMoved,
+                Some((json!({"category": category_row.slug}), json!({"category": category.slug}))),
+            )?;
         }
-        diesel::update(target).set(threads::category_id.eq(category.id)).execute(conn)?;
     }
     get(conn, viewer, id)
 }
@@ -256,6 +299,7 @@ pub fn refresh_bump(conn: &mut AnyConnection, id: i64) -> Result<(), ApiError> {
         .filter(posts::thread_id.eq(id))
         .filter(posts::deleted_at.is_null())
         .filter(posts::audience_id.is_null())
+        .filter(posts::hidden_at.is_null())
         .select(diesel::dsl::max(posts::created_at))
         .first(conn)?;
     diesel::update(threads::table.find(id)).set(threads::bumped_at.eq(newest.unwrap_or(created))).execute(conn)?;
@@ -263,26 +307,43 @@ pub fn refresh_bump(conn: &mut AnyConnection, id: i64) -> Result<(), ApiError> {
 }
 
 pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
-    viewer.require_account()?;
-    let row = readable_row(conn, viewer, id)?;
-    if !viewer.can_edit(row.author_id) {
-        return Err(ApiError::forbidden("only the author or a moderator may delete this thread"));
-    }
-    // An author may take back a thread nobody has answered; once others
-    // have replied, their posts go only by a moderator's decision.
-    if !viewer.can_moderate() {
-        if row.locked {
-            return Err(ApiError::new(ErrorCode::ThreadLocked, "this thread is locked"));
-        }
-        // Only replies the author can read count: one they cannot see does
-        // not exist for them, not even as a refusal.
-        if posts::has_readable_replies_by_others(conn, viewer, id, row.author_id)? {
-            return Err(ApiError::forbidden("others have replied: ask a moderator to remove this thread"));
-        }
-    }
+    let account = viewer.require_account()?;
+    let (row, category) = readable_row_with_category(conn, viewer, id)?;
+    // Only replies the author can read count: one they cannot see does not
+    // exist for them, not even as a refusal.
+    let answered = row.author_id == account.id
+        && posts::threads_with_readable_replies_by_others(conn, viewer, &[id], account.id)?.contains(&id);
+    require(viewer, Action::DeleteThread, Target::Thread(row.facts(answered)))?;
     // Replies the deleter cannot read are not theirs to destroy: they stay,
     // in a thread of their own, for those who can read them.
     set_aside_unreadable(conn, viewer, &row)?;
     diesel::update(threads::table.find(id)).set(threads::deleted_at.eq(Some(now()))).execute(conn)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::ThreadDeleted, format!("thread:{id}"))
+            .thread(category.id, id)
+            .author(row.author_id)
+            .change(Some(json!({"title": row.title, "category": category.slug})), None),
+    )?;
     Ok(())
+}
+
+/// Brings back a deleted thread (moderators who could read it).
+pub fn restore(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<Thread, ApiError> {
+    let (row, category): (ThreadRow, CategoryRow) = threads::table
+        .inner_join(categories_t::table)
+        .filter(threads::id.eq(id))
+        .filter(threads::deleted_at.is_not_null())
+        .filter(thread_readable_if_alive(&viewer.scope))
+        .select((ThreadRow::as_select(), CategoryRow::as_select()))
+        .first(conn)?;
+    require(viewer, Action::RestoreThread, Target::Thread(row.facts(false)))?;
+    diesel::update(threads::table.find(id)).set(threads::deleted_at.eq(None::<NaiveDateTime>)).execute(conn)?;
+    events::record(
+        conn,
+        viewer,
+        NewEvent::new(Kind::ThreadRestored, format!("thread:{id}")).thread(category.id, id).author(row.author_id),
+    )?;
+    get(conn, viewer, id)
 }

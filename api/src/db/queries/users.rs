@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use quorum_types::{ErrorCode, Me, UserProfile, UserSummary};
 
 use super::audiences::Builtins;
 use crate::db::id_list::id_in;
-use crate::db::policy::{Account, ReadScope, Viewer};
+use crate::db::policy::{Account, Credential, ReadScope, Viewer};
 use crate::db::schema::{group_members, groups, users};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -25,6 +25,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub token_generation: i64,
     pub created_at: NaiveDateTime,
+    pub suspended_until: Option<NaiveDateTime>,
+    pub suspension_reason: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -162,21 +164,30 @@ pub fn profile(conn: &mut AnyConnection, username: &str) -> Result<UserProfile, 
     })
 }
 
-/// The viewer for a token: current groups are read now, so a membership
-/// change applies from the next request. `None` when the account is gone
-/// or the token's generation was revoked.
+/// The viewer for an account signed in with `credential`: current groups
+/// are read now, so a membership change applies from the next request.
+/// Refused when the account is suspended, or when `generation` (a signed-in
+/// session's) is no longer the account's: a logout or password change
+/// since ended the session.
 pub fn viewer(
     conn: &mut AnyConnection,
     builtins: &Builtins,
     user_id: i64,
-    generation: i64,
-) -> Result<Option<Viewer>, ApiError> {
-    let user: Option<(String, i64)> =
-        users::table.find(user_id).select((users::username, users::token_generation)).first(conn).optional()?;
-    let Some((username, current_generation)) = user else { return Ok(None) };
-    if current_generation != generation {
-        return Ok(None);
+    generation: Option<i64>,
+    credential: Credential,
+    address: Option<String>,
+) -> Result<Viewer, ApiError> {
+    let (username, current_generation, suspended_until, reason): (String, i64, Option<NaiveDateTime>, Option<String>) =
+        users::table
+            .find(user_id)
+            .select((users::username, users::token_generation, users::suspended_until, users::suspension_reason))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the account no longer exists"))?;
+    if generation.is_some_and(|g| g != current_generation) {
+        return Err(ApiError::new(ErrorCode::Unauthorized, "the access token has been revoked"));
     }
+    check_not_suspended(suspended_until, reason.as_deref())?;
     let mut principals: Vec<i64> =
         group_members::table.filter(group_members::user_id.eq(user_id)).select(group_members::group_id).load(conn)?;
     let is_admin = principals.contains(&builtins.admins);
@@ -184,13 +195,42 @@ pub fn viewer(
     principals.push(builtins.everyone);
     principals.push(builtins.signed_in);
     let scope = ReadScope::resolve(conn, &principals, is_admin)?;
-    Ok(Some(Viewer { account: Some(Account { id: user_id, username, is_admin, is_moderator }), principals, scope }))
+    Ok(Viewer {
+        account: Some(Account { id: user_id, username, is_admin, is_moderator }),
+        principals,
+        scope,
+        credential,
+        address,
+    })
 }
 
-pub fn anonymous(conn: &mut AnyConnection, builtins: &Builtins) -> Result<Viewer, ApiError> {
+/// 403 `account_suspended`, saying why and until when, while a suspension lasts.
+pub fn check_not_suspended(until: Option<NaiveDateTime>, reason: Option<&str>) -> Result<(), ApiError> {
+    match until {
+        Some(until) if until > super::now() => {
+            let when = if until.year() >= 9999 {
+                "until further notice".to_owned()
+            } else {
+                format!("until {} UTC", until.format("%Y-%m-%d %H:%M"))
+            };
+            let why = reason.filter(|r| !r.is_empty()).map(|r| format!(": {r}")).unwrap_or_default();
+            Err(ApiError::new(ErrorCode::AccountSuspended, format!("this account is suspended {when}{why}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn anonymous(conn: &mut AnyConnection, builtins: &Builtins, address: Option<String>) -> Result<Viewer, ApiError> {
     let principals = vec![builtins.everyone];
     let scope = ReadScope::resolve(conn, &principals, false)?;
-    Ok(Viewer { account: None, principals, scope })
+    Ok(Viewer { account: None, principals, scope, credential: Credential::Anonymous, address })
+}
+
+/// Whether the account is suspended now.
+pub fn suspension_of(conn: &mut AnyConnection, user_id: i64) -> Result<(), ApiError> {
+    let (until, reason): (Option<NaiveDateTime>, Option<String>) =
+        users::table.find(user_id).select((users::suspended_until, users::suspension_reason)).first(conn)?;
+    check_not_suspended(until, reason.as_deref())
 }
 
 pub fn add_to_group(conn: &mut AnyConnection, user_id: i64, group_id: i64) -> Result<(), ApiError> {

@@ -4,6 +4,10 @@
 //! are few); every query that returns user content filters with the
 //! predicates below *inside its SQL*, never after the fact. Soft-deleted
 //! threads and posts are unreadable for everyone, so that is decided here too.
+//! What a viewer may *do* is decided by [`actions::allows`], which both the
+//! checks and every `can_*` flag in responses call.
+
+pub mod actions;
 
 use diesel::expression::{AppearsOnTable, BoxableExpression, SelectableExpression};
 use diesel::prelude::*;
@@ -13,6 +17,7 @@ use super::id_list::{id_in, Always};
 use super::schema::{audience_groups, categories, posts, threads};
 use super::{AnyConnection, Backend};
 use crate::error::ApiError;
+use quorum_types::ErrorCode;
 
 /// The audiences a viewer may read, resolved once per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +62,48 @@ pub struct Account {
     pub is_moderator: bool,
 }
 
+/// What a credential may be used for. A browser session may do all its
+/// account may; a personal access token only what its scopes name, and
+/// never more than its account may at the moment of use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Read,
+    Write,
+    Moderate,
+    Admin,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [Scope::Read, Scope::Write, Scope::Moderate, Scope::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Moderate => "moderate",
+            Scope::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|scope| scope.as_str() == s)
+    }
+}
+
+/// How the viewer proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// Nobody signed in.
+    Anonymous,
+    /// A signed-in session (access token from a login).
+    Session,
+    /// A personal access token with these scopes.
+    AccessToken { id: i64, scopes: Vec<Scope> },
+    /// An operator command on the server itself (seeding, imports): may do
+    /// anything, as nobody in particular.
+    System,
+}
+
 /// Who is asking: an account or nobody, and what they may read.
 #[derive(Debug, Clone)]
 pub struct Viewer {
@@ -64,12 +111,21 @@ pub struct Viewer {
     /// Group ids the viewer holds, `everyone` and `signed-in` included.
     pub principals: Vec<i64>,
     pub scope: ReadScope,
+    pub credential: Credential,
+    /// The client's address, for the event log.
+    pub address: Option<String>,
 }
 
 impl Viewer {
     /// The all-seeing viewer of operator commands (seeding, imports).
     pub fn system() -> Viewer {
-        Viewer { account: None, principals: Vec::new(), scope: ReadScope::All }
+        Viewer {
+            account: None,
+            principals: Vec::new(),
+            scope: ReadScope::All,
+            credential: Credential::System,
+            address: None,
+        }
     }
 
     /// Whether an audience naming `group_ids` admits this viewer.
@@ -97,13 +153,24 @@ impl Viewer {
         self.account.as_ref().ok_or_else(ApiError::unauthorized)
     }
 
-    /// 401 for anonymous viewers, 403 for members who are not admins.
-    pub fn require_admin(&self) -> Result<&Account, ApiError> {
-        let account = self.require_account()?;
-        if account.is_admin {
-            Ok(account)
+    /// Whether the credential carries `scope` (sessions carry every scope).
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        match &self.credential {
+            Credential::Anonymous => scope == Scope::Read,
+            Credential::Session | Credential::System => true,
+            Credential::AccessToken { scopes, .. } => scopes.contains(&scope),
+        }
+    }
+
+    /// 403 `insufficient_scope` unless the credential carries `scope`.
+    pub fn require_scope(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.has_scope(scope) {
+            Ok(())
         } else {
-            Err(ApiError::forbidden("only administrators may do this"))
+            Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                format!("this access token lacks the {} scope", scope.as_str()),
+            ))
         }
     }
 
@@ -112,29 +179,8 @@ impl Viewer {
     }
 
     /// Moderators act on what they can read; admins on everything.
-    pub fn can_moderate(&self) -> bool {
+    pub fn is_moderator(&self) -> bool {
         self.account.as_ref().is_some_and(|a| a.is_admin || a.is_moderator)
-    }
-
-    /// Authors edit their own content; moderators and admins anyone's.
-    pub fn can_edit(&self, author_id: i64) -> bool {
-        self.can_moderate() || self.user_id() == Some(author_id)
-    }
-
-    /// Changing (editing, deleting) content: its author or a moderator, and
-    /// only moderators once the thread is locked.
-    pub fn can_change(&self, author_id: i64, locked: bool) -> bool {
-        self.can_edit(author_id) && (!locked || self.can_moderate())
-    }
-
-    /// Starting a thread needs membership of the category's posters.
-    pub fn can_post_in(&self, posters_audience_id: i64) -> bool {
-        self.account.is_some() && self.scope.includes(posters_audience_id)
-    }
-
-    /// Replies follow read rights, unless the thread is locked.
-    pub fn can_reply(&self, locked: bool) -> bool {
-        self.account.is_some() && (!locked || self.can_moderate())
     }
 }
 
@@ -161,11 +207,7 @@ where
     threads::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
 {
     let alive: Predicate<QS> = Box::new(threads::deleted_at.is_null());
-    let audience: Predicate<QS> = match scope {
-        ReadScope::All => Box::new(Always),
-        ReadScope::Audiences(ids) => Box::new(threads::audience_id.is_null().or(id_in(threads::audience_id, ids))),
-    };
-    Box::new(alive.and(audience).and(category_readable::<QS>(scope)))
+    Box::new(alive.and(thread_readable_if_alive::<QS>(scope)))
 }
 
 /// Rows of `posts` (joined with `threads` and `categories`) the viewer may read.
@@ -202,4 +244,33 @@ where
                 .and(diesel::dsl::not(id_in(posts::audience_id, ids))),
         )),
     }
+}
+
+/// Posts the viewer could read were they not deleted (for restoring them):
+/// the audience rules of `post_readable`, with the post's own deletion ignored.
+pub fn post_readable_if_alive<QS: 'static>(scope: &ReadScope) -> Predicate<QS>
+where
+    categories::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    threads::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    threads::deleted_at: SelectableExpression<QS> + AppearsOnTable<QS>,
+    posts::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    let audience: Predicate<QS> = match scope {
+        ReadScope::All => Box::new(Always),
+        ReadScope::Audiences(ids) => Box::new(posts::audience_id.is_null().or(id_in(posts::audience_id, ids))),
+    };
+    Box::new(audience.and(thread_readable::<QS>(scope)))
+}
+
+/// Threads the viewer could read were they not deleted (for restoring them).
+pub fn thread_readable_if_alive<QS: 'static>(scope: &ReadScope) -> Predicate<QS>
+where
+    categories::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    threads::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    let audience: Predicate<QS> = match scope {
+        ReadScope::All => Box::new(Always),
+        ReadScope::Audiences(ids) => Box::new(threads::audience_id.is_null().or(id_in(threads::audience_id, ids))),
+    };
+    Box::new(audience.and(category_readable::<QS>(scope)))
 }

@@ -1,0 +1,378 @@
+//! The event log: what every write did, recorded in that write's own
+//! transaction (so an event exists exactly when its change does). The
+//! dispatcher (`crate::events`) follows it after commit; rows marked
+//! `audited` are the audit log.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use super::now;
+use crate::db::policy::Viewer;
+use crate::db::schema::events;
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+
+/// What happened. The string forms are stable: clients filter the audit
+/// log by them (`?action=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    ThreadCreated,
+    ThreadRetitled,
+    ThreadDeleted,
+    ThreadRestored,
+    ThreadMoved,
+    ThreadPinned,
+    ThreadUnpinned,
+    ThreadLocked,
+    ThreadUnlocked,
+    PostCreated,
+    PostEdited,
+    PostDeleted,
+    PostRestored,
+    PostHidden,
+    PostUnhidden,
+    PostLiked,
+    PostUnliked,
+    PostFlagged,
+    FlagResolved,
+    FlagDismissed,
+    GroupCreated,
+    GroupUpdated,
+    GroupDeleted,
+    MemberAdded,
+    MemberRemoved,
+    CategoryCreated,
+    CategoryUpdated,
+    CategoryDeleted,
+    SettingsChanged,
+    TokenCreated,
+    TokenRevoked,
+    UserSuspended,
+    UserUnsuspended,
+    InviteCreated,
+    InviteRevoked,
+    AccountCreated,
+    PasswordChanged,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 37] = [
+        Kind::ThreadCreated,
+        Kind::ThreadRetitled,
+        Kind::ThreadDeleted,
+        Kind::ThreadRestored,
+        Kind::ThreadMoved,
+        Kind::ThreadPinned,
+        Kind::ThreadUnpinned,
+        Kind::ThreadLocked,
+        Kind::ThreadUnlocked,
+        Kind::PostCreated,
+        Kind::PostEdited,
+        Kind::PostDeleted,
+        Kind::PostRestored,
+        Kind::PostHidden,
+        Kind::PostUnhidden,
+        Kind::PostLiked,
+        Kind::PostUnliked,
+        Kind::PostFlagged,
+        Kind::FlagResolved,
+        Kind::FlagDismissed,
+        Kind::GroupCreated,
+        Kind::GroupUpdated,
+        Kind::GroupDeleted,
+        Kind::MemberAdded,
+        Kind::MemberRemoved,
+        Kind::CategoryCreated,
+        Kind::CategoryUpdated,
+        Kind::CategoryDeleted,
+        Kind::SettingsChanged,
+        Kind::TokenCreated,
+        Kind::TokenRevoked,
+        Kind::UserSuspended,
+        Kind::UserUnsuspended,
+        Kind::InviteCreated,
+        Kind::InviteRevoked,
+        Kind::AccountCreated,
+        Kind::PasswordChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        use Kind::*;
+        match self {
+            ThreadCreated => "thread.created",
+            ThreadRetitled => "thread.retitled",
+            ThreadDeleted => "thread.deleted",
+            ThreadRestored => "thread.restored",
+            ThreadMoved => "thread.moved",
+            ThreadPinned => "thread.pinned",
+            ThreadUnpinned => "thread.unpinned",
+            ThreadLocked => "thread.locked",
+            ThreadUnlocked => "thread.unlocked",
+            PostCreated => "post.created",
+            PostEdited => "post.edited",
+            PostDeleted => "post.deleted",
+            PostRestored => "post.restored",
+            PostHidden => "post.hidden",
+            PostUnhidden => "post.unhidden",
+            PostLiked => "post.liked",
+            PostUnliked => "post.unliked",
+            PostFlagged => "post.flagged",
+            FlagResolved => "flag.resolved",
+            FlagDismissed => "flag.dismissed",
+            GroupCreated => "group.created",
+            GroupUpdated => "group.updated",
+            GroupDeleted => "group.deleted",
+            MemberAdded => "group.member_added",
+            MemberRemoved => "group.member_removed",
+            CategoryCreated => "category.created",
+            CategoryUpdated => "category.updated",
+            CategoryDeleted => "category.deleted",
+            SettingsChanged => "settings.changed",
+            TokenCreated => "token.created",
+            TokenRevoked => "token.revoked",
+            UserSuspended => "user.suspended",
+            UserUnsuspended => "user.unsuspended",
+            InviteCreated => "invite.created",
+            InviteRevoked => "invite.revoked",
+            AccountCreated => "account.created",
+            PasswordChanged => "account.password_changed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Changes of rights: always in the audit log, whoever makes them.
+    fn changes_rights(self) -> bool {
+        use Kind::*;
+        matches!(
+            self,
+            GroupCreated
+                | GroupUpdated
+                | GroupDeleted
+                | MemberAdded
+                | MemberRemoved
+                | CategoryCreated
+                | CategoryUpdated
+                | CategoryDeleted
+                | SettingsChanged
+                | TokenCreated
+                | TokenRevoked
+                | UserSuspended
+                | UserUnsuspended
+                | InviteCreated
+                | InviteRevoked
+        )
+    }
+
+    /// Only moderators (or admins) do these.
+    fn moderates(self) -> bool {
+        use Kind::*;
+        matches!(
+            self,
+            ThreadMoved
+                | ThreadPinned
+                | ThreadUnpinned
+                | ThreadLocked
+                | ThreadUnlocked
+                | ThreadRestored
+                | PostHidden
+                | PostUnhidden
+                | PostRestored
+                | FlagResolved
+                | FlagDismissed
+        )
+    }
+}
+
+/// One thing that happened, about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: Kind,
+    pub category_id: Option<i64>,
+    pub thread_id: Option<i64>,
+    pub post_id: Option<i64>,
+    /// The account acted upon (a member added, suspended; a token's owner).
+    pub user_id: Option<i64>,
+    pub group_id: Option<i64>,
+    /// What was acted on, as people read it: `thread:12`, `group:board`.
+    pub target: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    /// The author of the content acted on: a change to someone else's
+    /// content is moderation, and goes into the audit log.
+    pub content_author: Option<i64>,
+}
+
+impl NewEvent {
+    pub fn new(kind: Kind, target: impl Into<String>) -> NewEvent {
+        NewEvent {
+            kind,
+            category_id: None,
+            thread_id: None,
+            post_id: None,
+            user_id: None,
+            group_id: None,
+            target: target.into(),
+            before: None,
+            after: None,
+            content_author: None,
+        }
+    }
+
+    pub fn category(mut self, category_id: i64) -> NewEvent {
+        self.category_id = Some(category_id);
+        self
+    }
+
+    pub fn thread(mut self, category_id: i64, thread_id: i64) -> NewEvent {
+        self.category_id = Some(category_id);
+        self.thread_id = Some(thread_id);
+        self
+    }
+
+    pub fn post(mut self, post_id: i64, author_id: i64) -> NewEvent {
+        self.post_id = Some(post_id);
+        self.content_author = Some(author_id);
+        self
+    }
+
+    pub fn author(mut self, author_id: i64) -> NewEvent {
+        self.content_author = Some(author_id);
+        self
+    }
+
+    pub fn user(mut self, user_id: i64) -> NewEvent {
+        self.user_id = Some(user_id);
+        self
+    }
+
+    pub fn group(mut self, group_id: i64) -> NewEvent {
+        self.group_id = Some(group_id);
+        self
+    }
+
+    pub fn change(mut self, before: Option<Value>, after: Option<Value>) -> NewEvent {
+        self.before = before;
+        self.after = after;
+        self
+    }
+}
+
+/// Records `event`, done by `viewer`, in the current transaction.
+pub fn record(conn: &mut AnyConnection, viewer: &Viewer, event: NewEvent) -> Result<i64, ApiError> {
+    record_as(conn, viewer.user_id(), viewer.address.as_deref(), event)
+}
+
+/// Records `event`, done by the account `actor` (none: the system), from `address`.
+pub fn record_as(
+    conn: &mut AnyConnection,
+    actor: Option<i64>,
+    address: Option<&str>,
+    event: NewEvent,
+) -> Result<i64, ApiError> {
+    let on_others = event.content_author.is_some_and(|author| Some(author) != actor);
+    let audited = event.kind.changes_rights() || event.kind.moderates() || on_others;
+    let id = diesel::insert_into(events::table)
+        .values((
+            events::kind.eq(event.kind.as_str()),
+            events::actor_id.eq(actor),
+            events::category_id.eq(event.category_id),
+            events::thread_id.eq(event.thread_id),
+            events::post_id.eq(event.post_id),
+            events::user_id.eq(event.user_id),
+            events::group_id.eq(event.group_id),
+            events::target.eq(&event.target),
+            events::before.eq(event.before.map(|v| v.to_string())),
+            events::after.eq(event.after.map(|v| v.to_string())),
+            events::client_address.eq(address),
+            events::audited.eq(audited),
+            events::created_at.eq(now()),
+        ))
+        .returning(events::id)
+        .get_result(conn)?;
+    Ok(id)
+}
+
+/// A stored event.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub actor_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub thread_id: Option<i64>,
+    pub post_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub client_address: Option<String>,
+    pub audited: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// The audit log, newest first: by one actor (username), of one action or
+/// of actions starting with a prefix ending in `.` (e.g. `group.`).
+pub fn audit(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    actor: Option<&str>,
+    action: Option<&str>,
+    page: &super::PageRequest,
+) -> Result<(Vec<quorum_types::AuditEntry>, Option<String>), ApiError> {
+    use crate::db::policy::actions::{require, Action, Target};
+    require(viewer, Action::ViewAudit, Target::Site)?;
+    let mut query = events::table
+        .filter(events::audited.eq(true))
+        .select(EventRow::as_select())
+        .order(events::id.desc())
+        .limit(page.limit + 1)
+        .into_boxed();
+    if let Some(actor) = actor {
+        let user =
+            super::users::find_by_username(conn, actor).map_err(|e| e.missing_as_field("actor", "no such account"))?;
+        query = query.filter(events::actor_id.eq(user.id));
+    }
+    if let Some(action) = action.map(str::trim).filter(|a| !a.is_empty()) {
+        if let Some(prefix) = action.strip_suffix('.') {
+            let kinds: Vec<&str> =
+                Kind::ALL.iter().map(|k| k.as_str()).filter(|k| k.starts_with(&format!("{prefix}."))).collect();
+            if kinds.is_empty() {
+                return Err(ApiError::field("action", format!("no action starts with {action:?}")));
+            }
+            query = query.filter(events::kind.eq_any(kinds));
+        } else {
+            let kind =
+                Kind::parse(action).ok_or_else(|| ApiError::field("action", format!("no such action: {action:?}")))?;
+            query = query.filter(events::kind.eq(kind.as_str()));
+        }
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(events::id.lt(after[0]));
+    }
+    let rows: Vec<EventRow> = query.load(conn)?;
+    let (rows, next) = page.finish(rows, |e| vec![e.id]);
+    let actors: Vec<i64> = rows.iter().filter_map(|e| e.actor_id).collect();
+    let people = super::users::summaries(conn, &actors)?;
+    let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str::<Value>(&t).ok());
+    Ok((
+        rows.into_iter()
+            .map(|e| quorum_types::AuditEntry {
+                id: e.id,
+                action: e.kind,
+                actor: e.actor_id.map(|a| super::users::summary_of(&people, a)),
+                target: e.target,
+                before: parse(e.before),
+                after: parse(e.after),
+                client_address: e.client_address,
+                created_at: e.created_at.and_utc(),
+            })
+            .collect(),
+        next,
+    ))
+}

@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE events;
+DROP TABLE flags;
+ALTER TABLE posts DROP COLUMN hidden_reason;
+ALTER TABLE posts DROP COLUMN hidden_at;
+DROP TABLE invite_groups;
+DROP TABLE invites;
+DROP TABLE access_tokens;
+ALTER TABLE users DROP COLUMN suspension_reason;
+ALTER TABLE users DROP COLUMN suspended_until;
