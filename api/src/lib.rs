@@ -7,6 +7,7 @@ pub mod config;
 pub mod cpu;
 pub mod db;
 pub mod error;
+pub mod idempotency;
 pub mod markdown;
 pub mod openapi;
 pub mod routes;

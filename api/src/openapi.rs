@@ -3,10 +3,12 @@
 use actix_web::App;
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::Required;
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -75,9 +77,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
 fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
     for (path, item) in api.paths.paths.iter_mut() {
         let in_api = path.starts_with("/api/v1/");
-        for operation in
-            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
-        {
+        let operations = [
+            (false, &mut item.get),
+            (true, &mut item.post),
+            (false, &mut item.put),
+            (false, &mut item.patch),
+            (false, &mut item.delete),
+        ];
+        for (is_post, operation) in operations.into_iter().filter_map(|(p, o)| o.as_mut().map(|o| (p, o))) {
             let mut add = |status: &str, description: &str, retry: bool| {
                 operation.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description, retry));
             };
@@ -103,11 +110,31 @@ fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
                 add("401", "The bearer token is invalid, expired or revoked", false);
                 add("403", "The account is suspended, or the access token lacks a scope this needs", false);
             }
-            let query = operation.parameters.as_ref().is_some_and(|params| {
-                params.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
-            });
+            let query = operation
+                .parameters
+                .as_ref()
+                .is_some_and(|params| params.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query)));
             if query {
                 add("400", "The query string does not parse, or a value is out of range", false);
+            }
+            if in_api && is_post && bearer {
+                add("409", "A request with this `Idempotency-Key` is still running (`idempotency_key_in_use`)", true);
+                add("422", "Invalid fields, or this `Idempotency-Key` was used with another request", false);
+                let params = operation.parameters.get_or_insert_with(Vec::new);
+                params.push(
+                    ParameterBuilder::new()
+                        .name("Idempotency-Key")
+                        .parameter_in(ParameterIn::Header)
+                        .required(Required::False)
+                        .description(Some(
+                            "Any unique string (1-255 visible characters): sent again within 24 hours by the \
+                             same account, the first answer is replayed instead of acting twice",
+                        ))
+                        .schema(Some(
+                            ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255)),
+                        ))
+                        .build(),
+                );
             }
         }
     }

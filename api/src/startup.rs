@@ -162,13 +162,20 @@ impl Application {
                 .service(routes::health::readyz)
                 .service(routes::health::openapi_json)
                 .split_for_parts();
-            app.app_data(state.clone())
+            app.service(api_docs())
+                .service(web::resource("/api/docs").route(web::get().to(|| async {
+                    actix_web::HttpResponse::PermanentRedirect()
+                        .insert_header((header::LOCATION, "/api/docs/"))
+                        .finish()
+                })))
+                .app_data(state.clone())
                 .app_data(document.clone())
                 .app_data(route_table.clone())
                 .app_data(routes::json_config())
                 .app_data(routes::query_config())
                 .app_data(routes::path_config())
                 .default_service(web::to(routes::not_found))
+                .wrap(middleware::from_fn(crate::idempotency::middleware))
                 .wrap(middleware::from_fn(routes::reject_nul))
                 // API answers are private and some carry tokens: no cache
                 // keeps them unless a handler says otherwise (the web app's
@@ -217,4 +224,17 @@ fn cors(origins: &[String]) -> Cors {
     } else {
         origins.iter().fold(cors, |cors, origin| cors.allowed_origin(origin))
     }
+}
+
+/// The OpenAPI document rendered at `/api/docs` (Swagger UI, served from
+/// the binary), reading `/api/openapi.json`; "Authorize" takes a bearer
+/// token or a personal access token.
+fn api_docs() -> utoipa_swagger_ui::SwaggerUi {
+    use utoipa_swagger_ui::{Config, SwaggerUi};
+    SwaggerUi::new("/api/docs/{_:.*}").config(
+        Config::new(["/api/openapi.json"])
+            .persist_authorization(false)
+            .try_it_out_enabled(true)
+            .display_request_duration(true),
+    )
 }

@@ -2,6 +2,7 @@
 //! the database runs twice: on a temp SQLite file and on a fresh schema of
 //! the PostgreSQL test database (see `quorum_tests::both_backends!`).
 
+mod actions;
 mod auth;
 mod bad_input;
 mod check;
@@ -16,6 +17,7 @@ mod management;
 mod migrations;
 mod openapi;
 mod property;
+mod scripting;
 mod seed_scenario;
 mod site;
 mod web_app;

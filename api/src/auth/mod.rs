@@ -5,7 +5,7 @@ pub mod jwt;
 pub mod password;
 mod viewer;
 
-pub use viewer::Session;
+pub use viewer::{presented_account, Session};
 
 use crate::db::queries::{now, users};
 use crate::error::{ApiError, Validator};

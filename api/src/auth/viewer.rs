@@ -67,12 +67,14 @@ impl Session {
         }
     }
 
-    /// Records a token's use after the request, in a write of its own, so
-    /// a script's reads never wait for the write lock.
+    /// Records a token's use in a write of its own, beside the request, so
+    /// a script's reads never wait for the write lock. (This runs on a
+    /// blocking thread, which may start another.)
     fn touch_later(&self, token_id: i64) {
         let db = self.state.db.clone();
-        actix_web::rt::spawn(async move {
-            if let Err(e) = db.write(move |conn| access_tokens::touch(conn, token_id)).await {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        runtime.spawn_blocking(move || {
+            if let Err(e) = db.write_blocking(move |conn| access_tokens::touch(conn, token_id)) {
                 tracing::warn!(error = %e, "cannot record the use of an access token");
             }
         });
@@ -151,4 +153,18 @@ fn extract(req: &HttpRequest) -> Result<Session, ApiError> {
         Presented::Session { user_id, generation }
     };
     Ok(Session { state, presented: Some(presented), address })
+}
+
+/// The account a request's bearer credential names, if it is valid (for
+/// keying per account before the handler runs); `None` for anonymous
+/// requests and bad credentials, which the handler then refuses.
+pub async fn presented_account(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Option<i64>, ApiError> {
+    let Ok(session) = extract(req) else { return Ok(None) };
+    match session.presented {
+        None => Ok(None),
+        Some(Presented::Session { user_id, .. }) => Ok(Some(user_id)),
+        Some(Presented::AccessToken(secret)) => {
+            Ok(state.db.read(move |conn| access_tokens::authenticate(conn, &secret)).await?.map(|t| t.user_id))
+        }
+    }
 }

@@ -246,6 +246,8 @@ pub async fn login(
         .write(move |conn| {
             st.throttle
                 .succeeded(conn, &[(Rule::LoginAccount, subject.as_str()), (Rule::LoginAddress, address.as_str())])?;
+            // The right password from a suspended account: told why, and no tokens.
+            users::suspension_of(conn, user_id)?;
             token_pair(conn, &st, user_id, None)
         })
         .await?;

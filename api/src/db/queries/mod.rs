@@ -8,6 +8,7 @@ pub mod categories;
 pub mod events;
 pub mod flags;
 pub mod groups;
+pub mod idempotency;
 pub mod invites;
 pub mod likes;
 pub mod posts;
