@@ -249,7 +249,7 @@ both_backends! {
         // A refused action leaves no entry.
         let before = app.count("SELECT COUNT(*) AS n FROM events");
         app.patch(&format!("/threads/{id}"), coop.worker.auth(), &json!({"pinned": false})).await.assert_status(403);
-        app.patch(&format!("/categories/open"), coop.admin.auth(), &json!({"audience": ["no-such-group"]})).await.assert_status(422);
+        app.patch("/categories/open", coop.admin.auth(), &json!({"audience": ["no-such-group"]})).await.assert_status(422);
         assert_eq!(app.count("SELECT COUNT(*) AS n FROM events"), before);
         app.patch("/categories/open", coop.admin.auth(), &json!({"audience": ["everyone"]})).await.assert_status(200);
 
