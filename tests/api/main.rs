@@ -18,6 +18,7 @@ mod migrations;
 mod openapi;
 mod property;
 mod scripting;
+mod scripting_guide;
 mod seed_scenario;
 mod site;
 mod web_app;
