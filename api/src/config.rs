@@ -14,6 +14,7 @@ pub use crate::db::SqliteSync;
 pub use crate::throttle::ThrottleSettings;
 
 pub const DEFAULT_SITE_NAME: &str = "Quorum";
+pub const DEFAULT_MAIL_FROM: &str = "Quorum <quorum@localhost>";
 
 /// A setup token fixed through the environment must not be guessable.
 const MIN_SETUP_TOKEN_LEN: usize = 16;
@@ -85,6 +86,11 @@ pub struct Settings {
     pub refresh_grace: Duration,
     /// Who may read profiles.
     pub profiles: Profiles,
+    /// Where e-mail goes out (`smtp://host:25`, `smtp://…?tls=required`,
+    /// `smtps://user:password@host:465`); none: no e-mail is sent.
+    pub smtp_url: Option<Secret>,
+    /// The sender of every mail, e.g. `Our Forum <forum@example.coop>`.
+    pub mail_from: String,
 }
 
 type Var<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -184,6 +190,8 @@ impl Settings {
             throttle,
             refresh_grace: Duration::from_secs(refresh_grace),
             profiles,
+            smtp_url: var("QUORUM_SMTP_URL").map(Secret::new),
+            mail_from: var("QUORUM_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
         })
     }
 
@@ -208,6 +216,8 @@ impl Settings {
             throttle: ThrottleSettings { registrations: 0, ..ThrottleSettings::default() },
             refresh_grace: Duration::from_secs(30),
             profiles: Profiles::Members,
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
         }
     }
 

@@ -3,10 +3,12 @@
 pub mod admin;
 pub mod auth;
 pub mod check;
+pub mod compose;
 pub mod config;
 pub mod cpu;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod markdown;
 pub mod openapi;

@@ -35,6 +35,7 @@ use crate::routes;
         (name = "posts", description = "Posts and revisions"),
         (name = "likes", description = "Likes"),
         (name = "tokens", description = "Personal access tokens for scripts"),
+        (name = "notifications", description = "Notifications, watching, read tracking, live updates and e-mail"),
         (name = "moderation", description = "Flags, the review queue, hiding and restoring"),
         (name = "admin", description = "Settings, people, invitations and the audit log (admins)"),
         (name = "operations", description = "Health and this document"),

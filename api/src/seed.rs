@@ -140,6 +140,8 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
                 body: opening,
                 body_html: &markdown::render(opening)?,
                 audience: None,
+                mentions: &[],
+                quotes: &[],
             },
         )?;
         let thread_id = created.thread.id;
@@ -147,7 +149,7 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
             |conn: &mut AnyConnection, who: i64, body: &str, reply_to: Option<i64>, audience: Option<&[String]>| {
                 let viewer = as_viewer(conn, &builtins, who)?;
                 let body_html = markdown::render(body)?;
-                let reply = NewReply { body, body_html: &body_html, reply_to, audience };
+                let reply = NewReply { body, body_html: &body_html, reply_to, audience, mentions: &[], quotes: &[] };
                 posts::create(conn, &viewer, &builtins, thread_id, reply)
             };
         reply(

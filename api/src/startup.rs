@@ -1,6 +1,7 @@
 //! Builds the HTTP server: state, middleware, routes.
 
 use std::net::{IpAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
@@ -18,6 +19,12 @@ use crate::cpu::CpuPool;
 use crate::db::queries::audiences::Builtins;
 use crate::db::queries::{settings, tokens, users};
 use crate::db::{Db, DbError, DbOptions};
+use crate::events::{
+    self,
+    mail::{MailSettings, Mailer},
+    stream::Hub,
+    Stop,
+};
 use crate::openapi::{self, Document};
 use crate::routes;
 use crate::spa::Spa;
@@ -49,6 +56,10 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Whether e-mail can be sent.
     pub mail_configured: bool,
+    /// Open live streams.
+    pub hub: Arc<Hub>,
+    /// Where the forum's mail queue and password-reset links point.
+    pub mail: Option<MailSettings>,
     /// Derives a refresh token's one successor (see `tokens::rotate`).
     pub refresh_key: Secret,
 }
@@ -68,6 +79,7 @@ pub struct Application {
     db: Db,
     setup_token: Option<String>,
     server: Server,
+    stop: Stop,
 }
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
@@ -132,7 +144,14 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         refresh_grace: settings.refresh_grace,
         profiles: settings.profiles,
         public_url: settings.public_url.clone(),
-        mail_configured: false,
+        mail_configured: settings.smtp_url.is_some(),
+        hub: Arc::new(Hub::default()),
+        mail: settings.smtp_url.clone().map(|smtp_url| MailSettings {
+            smtp_url,
+            from: settings.mail_from.clone(),
+            public_url: settings.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.bind)),
+            key: Secret::new(secret.clone()),
+        }),
         refresh_key: Secret::new(secret.clone()),
     };
     Ok((db, state))
@@ -149,6 +168,14 @@ impl Application {
         let port =
             listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
         let setup_token = state.setup_token.clone();
+        let stop = Stop::default();
+        let mailer = match &state.mail {
+            Some(mail) => Some(
+                Mailer::start(db.clone(), state.builtins, mail.clone(), stop.clone()).map_err(StartupError::Config)?,
+            ),
+            None => None,
+        };
+        events::start(db.clone(), state.builtins, state.hub.clone(), mailer, stop.clone());
         let state = web::Data::new(state);
         let api = openapi::document();
         let route_table = web::Data::new(routes::RouteTable::from_document(&api));
@@ -193,7 +220,7 @@ impl Application {
         .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?
         .shutdown_timeout(10)
         .run();
-        Ok(Application { port, db, setup_token, server })
+        Ok(Application { port, db, setup_token, server, stop })
     }
 
     pub fn port(&self) -> u16 {
@@ -211,7 +238,16 @@ impl Application {
 
     /// Serves until SIGTERM/SIGINT, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let stop = self.stop.clone();
+        let outcome = self.server.await;
+        stop.stop();
+        outcome
+    }
+
+    /// Stops the background threads (the event dispatcher, mail) when
+    /// asked: for servers that are dropped rather than shut down (tests).
+    pub fn stopper(&self) -> Stop {
+        self.stop.clone()
     }
 }
 

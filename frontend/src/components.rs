@@ -278,7 +278,12 @@ pub fn MarkdownEditor(
         preview.set(None);
         let body = value.get_untracked();
         spawn_local(async move {
-            let result = api::post::<_, Preview>("/preview", &PreviewRequest { body }).await.map(|p| p.body_html);
+            let result = api::post::<_, Preview>(
+                "/preview",
+                &PreviewRequest { body, thread_id: None, category: None, audience: None },
+            )
+            .await
+            .map(|p| p.body_html);
             preview.set(Some(result));
         });
     };

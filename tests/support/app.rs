@@ -28,8 +28,16 @@ pub struct TestApp {
     /// What `POST /setup` takes, when the server started without an admin.
     pub setup_token: Option<String>,
     db: Db,
+    /// Stops the server's background threads when the test ends.
+    stop: quorum::events::Stop,
     // Declared last so the pool above is dropped before the database goes.
     database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop.stop();
+    }
 }
 
 impl TestApp {
@@ -51,12 +59,13 @@ impl TestApp {
         let port = app.port();
         let db = app.db();
         let setup_token = app.setup_token().map(str::to_owned);
+        let stop = app.stopper();
         actix_web::rt::spawn(async move {
             if let Err(e) = app.run_until_stopped().await {
                 eprintln!("test server stopped with an error: {e}");
             }
         });
-        Some(TestApp::new(backend, port, db, database, setup_token))
+        Some(TestApp::new(backend, port, db, database, setup_token, stop))
     }
 
     /// A SQLite server over the database file at `path` (created when
@@ -69,12 +78,13 @@ impl TestApp {
             Err(e) => panic!("cannot start Quorum on {path}: {e}"),
         };
         let (port, db, setup_token) = (app.port(), app.db(), app.setup_token().map(str::to_owned));
+        let stop = app.stopper();
         actix_web::rt::spawn(async move {
             if let Err(e) = app.run_until_stopped().await {
                 eprintln!("test server stopped with an error: {e}");
             }
         });
-        TestApp::new(Backend::Sqlite, port, db, database, setup_token)
+        TestApp::new(Backend::Sqlite, port, db, database, setup_token, stop)
     }
 
     /// A server that also serves a web app made of `files` (paths relative
@@ -105,7 +115,8 @@ impl TestApp {
             actix_web::rt::System::new().block_on(async move {
                 match Application::build(settings).await {
                     Ok(app) => {
-                        let _ = tx.send(Ok((app.port(), app.db(), app.setup_token().map(str::to_owned))));
+                        let _ =
+                            tx.send(Ok((app.port(), app.db(), app.setup_token().map(str::to_owned), app.stopper())));
                         if let Err(e) = app.run_until_stopped().await {
                             eprintln!("test server stopped with an error: {e}");
                         }
@@ -116,15 +127,22 @@ impl TestApp {
                 }
             })
         });
-        let (port, db, setup_token) = match rx.recv() {
+        let (port, db, setup_token, stop) = match rx.recv() {
             Ok(Ok(started)) => started,
             Ok(Err(e)) => panic!("cannot start Quorum on {backend:?}: {e}"),
             Err(_) => panic!("the server thread for {backend:?} died before it started"),
         };
-        Some(TestApp::new(backend, port, db, database, setup_token))
+        Some(TestApp::new(backend, port, db, database, setup_token, stop))
     }
 
-    fn new(backend: Backend, port: u16, db: Db, database: TestDatabase, setup_token: Option<String>) -> TestApp {
+    fn new(
+        backend: Backend,
+        port: u16,
+        db: Db,
+        database: TestDatabase,
+        setup_token: Option<String>,
+        stop: quorum::events::Stop,
+    ) -> TestApp {
         TestApp {
             backend,
             port,
@@ -132,6 +150,7 @@ impl TestApp {
             jwt_secret: JWT_SECRET.to_owned(),
             setup_token,
             db,
+            stop,
             database,
         }
     }

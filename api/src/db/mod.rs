@@ -87,6 +87,35 @@ pub struct Db {
     /// SQLite allows one writer: writes queue here instead of failing
     /// with "database is locked".
     write_lock: Arc<Mutex<()>>,
+    /// Counts commits, and wakes whoever waits for one (the event dispatcher).
+    commits: Arc<Commits>,
+}
+
+/// A commit counter to wait on.
+#[derive(Default)]
+pub struct Commits {
+    count: Mutex<u64>,
+    changed: std::sync::Condvar,
+}
+
+impl Commits {
+    fn bump(&self) {
+        let mut count = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        *count = count.wrapping_add(1);
+        self.changed.notify_all();
+    }
+
+    /// Waits until the count differs from `seen` or `timeout` passes; returns the count.
+    pub fn wait_after(&self, seen: u64, timeout: Duration) -> u64 {
+        let count = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        let (count, _) =
+            self.changed.wait_timeout_while(count, timeout, |c| *c == seen).unwrap_or_else(|p| p.into_inner());
+        *count
+    }
+
+    pub fn current(&self) -> u64 {
+        *self.count.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// How to open the database.
@@ -133,7 +162,14 @@ impl Db {
             .connection_timeout(options.timeout)
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        Ok(Db { pool, kind, health, timeout: options.timeout, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Db {
+            pool,
+            kind,
+            health,
+            timeout: options.timeout,
+            write_lock: Arc::new(Mutex::new(())),
+            commits: Arc::new(Commits::default()),
+        })
     }
 
     pub fn kind(&self) -> BackendKind {
@@ -213,7 +249,15 @@ impl Db {
             }
         };
         self.after_failure(&mut conn, &result);
+        if result.is_ok() {
+            self.commits.bump();
+        }
         result
+    }
+
+    /// The commit counter, to wait for writes.
+    pub fn commits(&self) -> Arc<Commits> {
+        self.commits.clone()
     }
 
     /// Reads on a pooled connection.

@@ -20,6 +20,9 @@ diesel::table! {
         created_at -> Timestamp,
         suspended_until -> Nullable<Timestamp>,
         suspension_reason -> Nullable<Text>,
+        email_notifications -> Text,
+        last_seen_at -> Nullable<Timestamp>,
+        digest_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -231,6 +234,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    post_mentions (post_id) {
+        post_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    post_quotes (post_id, quoted_id) {
+        post_id -> BigInt,
+        quoted_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        post_id -> BigInt,
+        thread_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        count -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        mailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    watches (user_id) {
+        user_id -> BigInt,
+        thread_id -> Nullable<BigInt>,
+        category_id -> Nullable<BigInt>,
+        level -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    thread_reads (user_id, thread_id) {
+        user_id -> BigInt,
+        thread_id -> BigInt,
+        last_read_post_id -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    category_reads (user_id, category_id) {
+        user_id -> BigInt,
+        category_id -> BigInt,
+        read_up_to_post_id -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dispatch_cursors (name) {
+        name -> Text,
+        last_event_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        notification_id -> Nullable<BigInt>,
+        payload -> Text,
+        created_at -> Timestamp,
+        send_after -> Timestamp,
+        attempts -> Integer,
+        sent_at -> Nullable<Timestamp>,
+        dropped_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(audience_groups -> groups (group_id));
@@ -243,6 +328,7 @@ diesel::joinable!(access_tokens -> users (user_id));
 diesel::joinable!(invite_groups -> invites (invite_id));
 diesel::joinable!(invite_groups -> groups (group_id));
 diesel::joinable!(flags -> posts (post_id));
+diesel::joinable!(notifications -> posts (post_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -264,4 +350,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     flags,
     events,
     idempotency_keys,
+    post_mentions,
+    post_quotes,
+    notifications,
+    watches,
+    thread_reads,
+    category_reads,
+    dispatch_cursors,
+    mail_outbox,
 );

@@ -4,6 +4,8 @@
 
 mod limits;
 mod links;
+pub mod mentions;
+pub mod quotes;
 mod raw_html;
 
 use std::collections::HashSet;
@@ -16,6 +18,7 @@ pub use limits::{
     Limit, MAX_CHARS, MAX_HTML_BYTES, MAX_HTML_TAGS, MAX_NESTING, MAX_OPEN_HTML, MAX_REOPENED, MAX_TABLE_CELLS,
 };
 pub use links::is_same_origin;
+pub use mentions::{Mention, Mentions};
 
 use crate::error::ApiError;
 
@@ -30,6 +33,7 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
             .add_tags(["del", "input"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_allowed_classes("a", ["mention"])
             // Raw <img> tags keep a source only on this site, as Markdown
             // images do (see `links`).
             .attribute_filter(|element, attribute, value| {
@@ -43,28 +47,55 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
     })
 }
 
+/// A post rendered: its HTML, whom it mentions (as links) and which posts
+/// it quotes.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub mentions: Vec<String>,
+    pub quotes: Vec<i64>,
+}
+
 /// Renders Markdown (CommonMark plus tables, strikethrough, task lists) to
 /// HTML with no scripts, event handlers, `javascript:` URLs or images from
-/// other hosts; a post past one of the limits is a 422 on `body`.
+/// other hosts; a post past one of the limits is a 422 on `body`. Mentions
+/// stay plain text (see [`render_post`]).
 pub fn render(markdown: &str) -> Result<String, ApiError> {
-    Ok(to_html(markdown)?)
+    Ok(render_post(markdown, &Mentions::default())?.html)
+}
+
+/// [`render`], linking the mentions `mentions` allows and expanding quote blocks.
+pub fn render_post(markdown: &str, mentions: &Mentions) -> Result<Rendered, ApiError> {
+    Ok(to_rendered(markdown, mentions)?)
 }
 
 /// [`render`], telling which limit a refused post went past.
 pub fn to_html(markdown: &str) -> Result<String, Limit> {
+    to_rendered(markdown, &Mentions::default()).map(|r| r.html)
+}
+
+/// [`render_post`], telling which limit a refused post went past.
+pub fn to_rendered(markdown: &str, mentions: &Mentions) -> Result<Rendered, Limit> {
     let chars = markdown.chars().count();
     if chars > MAX_CHARS {
         return Err(Limit::Chars(chars));
     }
+    let (expanded, quotes) = quotes::expand(markdown);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut guard = limits::Guard::default();
     let mut rewrite = links::Links::default();
+    let mut mentioner = mentions::Mentioner::new(mentions);
+    let mut linked = Vec::new();
     let mut events = Vec::new();
-    for event in TextMergeStream::new(Parser::new_ext(markdown, options)) {
+    for event in TextMergeStream::new(Parser::new_ext(&expanded, options)) {
         // Past a limit, the parse only goes on to count (it is linear);
         // nothing more is built and ammonia never runs.
         if guard.observe(&event) {
-            rewrite.push(event, guard.raw.inside_link(), &mut events);
+            linked.clear();
+            rewrite.push(event, guard.raw.inside_link(), &mut linked);
+            for event in linked.drain(..) {
+                mentioner.push(event, &mut events);
+            }
         }
     }
     if let Some(limit) = guard.exceeded() {
@@ -72,7 +103,7 @@ pub fn to_html(markdown: &str) -> Result<String, Limit> {
     }
     let mut unsafe_html = Bounded { html: String::with_capacity(markdown.len() * 3 / 2) };
     html::write_html_fmt(&mut unsafe_html, events.into_iter()).map_err(|_| Limit::HtmlBytes)?;
-    Ok(cleaner().clean(&unsafe_html.html).to_string())
+    Ok(Rendered { html: cleaner().clean(&unsafe_html.html).to_string(), mentions: mentioner.linked, quotes })
 }
 
 /// A string that refuses to grow past [`MAX_HTML_BYTES`].

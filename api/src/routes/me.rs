@@ -56,6 +56,14 @@ pub async fn update_me(
         bio: req.bio.as_deref().map(|b| validate::bio(&mut v, b)),
         time_zone: req.time_zone.as_deref().map(|z| validate::time_zone(&mut v, z)),
         password_hash: None,
+        email_notifications: req.email_notifications.map(|e| {
+            match e {
+                quorum_types::EmailNotifications::Off => "off",
+                quorum_types::EmailNotifications::Immediate => "immediate",
+                quorum_types::EmailNotifications::Daily => "daily",
+            }
+            .to_owned()
+        }),
     };
     if let Some(new_password) = &req.password {
         validate::password(&mut v, "password", new_password);

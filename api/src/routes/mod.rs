@@ -9,9 +9,11 @@ pub mod health;
 pub mod invites;
 pub mod me;
 pub mod moderation;
+pub mod notifications;
 pub mod posts;
 pub mod preview;
 pub mod site;
+pub mod stream;
 pub mod threads;
 pub mod tokens;
 pub mod users;
@@ -84,7 +86,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(moderation::hide_post)
         .service(moderation::unhide_post)
         .service(moderation::restore_post)
-        .service(moderation::restore_thread);
+        .service(moderation::restore_thread)
+        .service(notifications::list_notifications)
+        .service(notifications::unread_count)
+        .service(notifications::mark_read)
+        .service(notifications::watch_thread)
+        .service(notifications::watch_category)
+        .service(notifications::read_thread)
+        .service(notifications::read_category)
+        .service(notifications::unsubscribe_page)
+        .service(notifications::unsubscribe_one_click)
+        .service(stream::live);
 }
 
 /// JSON bodies: at most 1 MiB; every parse failure is problem+json.

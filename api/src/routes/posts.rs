@@ -5,10 +5,11 @@ use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{CreatePostRequest, Like, LikeState, Page, PageQuery, Post, Problem, Revision, UpdatePostRequest};
 
 use crate::auth::Session;
-use crate::db::queries::posts::{self, NewReply};
+use crate::compose::compose;
+use crate::db::queries::mentions::Place;
+use crate::db::queries::posts::{self, NewReply, NewText};
 use crate::db::queries::{likes, PageRequest};
 use crate::error::ApiError;
-use crate::markdown;
 use crate::startup::AppState;
 
 /// Posts of a thread the viewer can read, in order.
@@ -60,15 +61,17 @@ pub async fn create_post(
     let id = id.into_inner();
     let req = body.into_inner();
     let builtins = state.builtins;
-    let text = req.body.clone();
-    let html = state.rendering.run(move || markdown::render(&text)).await?;
+    let place = Place::Reply { thread_id: id, audience: req.audience.clone() };
+    let composed = compose(&state, &session, req.body.clone(), place).await?;
     let post = session
         .write(move |conn, viewer| {
             let reply = NewReply {
                 body: &req.body,
-                body_html: &html,
+                body_html: &composed.html,
                 reply_to: req.reply_to,
                 audience: req.audience.as_deref(),
+                mentions: &composed.mentions,
+                quotes: &composed.quotes,
             };
             posts::create(conn, viewer, &builtins, id, reply)
         })
@@ -118,9 +121,21 @@ pub async fn update_post(
     session.require_signed_in()?;
     let id = id.into_inner();
     let text = body.into_inner().body;
-    let source = text.clone();
-    let html = state.rendering.run(move || markdown::render(&source)).await?;
-    Ok(web::Json(session.write(move |conn, viewer| posts::update(conn, viewer, id, &text, &html)).await?))
+    let composed = compose(&state, &session, text.clone(), Place::Edit { post_id: id }).await?;
+    let builtins = state.builtins;
+    Ok(web::Json(
+        session
+            .write(move |conn, viewer| {
+                let edit = NewText {
+                    body: &text,
+                    body_html: &composed.html,
+                    mentions: &composed.mentions,
+                    quotes: &composed.quotes,
+                };
+                posts::update(conn, viewer, &builtins, id, edit)
+            })
+            .await?,
+    ))
 }
 
 /// Soft-delete a reply (author, moderators). The first post goes with its thread.

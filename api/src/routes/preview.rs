@@ -4,6 +4,8 @@ use actix_web::{post, web};
 use quorum_types::{Preview, PreviewRequest, Problem};
 
 use crate::auth::Session;
+use crate::compose::{compose, Composed};
+use crate::db::queries::mentions::Place;
 use crate::db::queries::posts::check_body;
 use crate::error::ApiError;
 use crate::markdown;
@@ -29,11 +31,23 @@ pub async fn preview(
     body: web::Json<PreviewRequest>,
 ) -> Result<web::Json<Preview>, ApiError> {
     session.require_signed_in()?;
-    let body = body.into_inner().body;
-    if body.trim().is_empty() {
-        return Ok(web::Json(Preview { body_html: String::new() }));
+    let req = body.into_inner();
+    if req.body.trim().is_empty() {
+        return Ok(web::Json(Preview { body_html: String::new(), warnings: Vec::new() }));
     }
-    check_body(&body)?;
-    let body_html = state.rendering.run(move || markdown::render(&body)).await?;
-    Ok(web::Json(Preview { body_html }))
+    check_body(&req.body)?;
+    let place = match (req.thread_id, req.category) {
+        (Some(thread_id), _) => Some(Place::Reply { thread_id, audience: req.audience }),
+        (None, Some(category)) => Some(Place::NewThread { category, audience: req.audience }),
+        (None, None) => None,
+    };
+    let composed = match place {
+        Some(place) => compose(&state, &session, req.body, place).await?,
+        None => {
+            let body = req.body;
+            let html = state.rendering.run(move || markdown::render(&body)).await?;
+            Composed { html, ..Composed::default() }
+        }
+    };
+    Ok(web::Json(Preview { body_html: composed.html, warnings: composed.warnings }))
 }

@@ -5,10 +5,11 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use quorum_types::{CreateThreadRequest, CreatedThread, Page, Problem, Thread, ThreadListQuery, UpdateThreadRequest};
 
 use crate::auth::Session;
+use crate::compose::compose;
+use crate::db::queries::mentions::Place;
 use crate::db::queries::threads::{self, NewThread, ThreadChanges};
 use crate::db::queries::PageRequest;
 use crate::error::ApiError;
-use crate::markdown;
 use crate::startup::AppState;
 
 /// Threads the viewer can read, pinned first, then by last activity.
@@ -57,8 +58,8 @@ pub async fn create_thread(
     session.require_signed_in()?;
     let req = body.into_inner();
     let builtins = state.builtins;
-    let text = req.body.clone();
-    let html = state.rendering.run(move || markdown::render(&text)).await?;
+    let place = Place::NewThread { category: req.category.clone(), audience: req.audience.clone() };
+    let composed = compose(&state, &session, req.body.clone(), place).await?;
     let created = session
         .write(move |conn, viewer| {
             threads::create(
@@ -69,8 +70,10 @@ pub async fn create_thread(
                     category: &req.category,
                     title: &req.title,
                     body: &req.body,
-                    body_html: &html,
+                    body_html: &composed.html,
                     audience: req.audience.as_deref(),
+                    mentions: &composed.mentions,
+                    quotes: &composed.quotes,
                 },
             )
         })

@@ -90,6 +90,15 @@ pub struct Thread {
     pub can_delete: bool,
     /// Pin, lock and move (moderators).
     pub can_moderate: bool,
+    /// How the signed-in viewer follows it (`null` when signed out).
+    pub watch_level: Option<crate::WatchLevel>,
+    /// The newest post the viewer has read, once they have opened the
+    /// thread (or marked its category read).
+    pub last_read_post_id: Option<i64>,
+    /// Posts after that one the viewer can read.
+    pub unread_count: i64,
+    /// Never opened by the viewer, and started in the last 14 days.
+    pub is_new: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -246,6 +255,15 @@ pub struct PreviewRequest {
     /// Markdown, up to the same length a post may have.
     #[cfg_attr(feature = "openapi", schema(max_length = 100_000))]
     pub body: String,
+    /// Where the post would go: a reply in this thread …
+    #[serde(default, deserialize_with = "crate::lenient::opt_int")]
+    pub thread_id: Option<i64>,
+    /// … or a new thread in this category (slug).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The audience it would have (the reply's, or the new thread's).
+    #[serde(default)]
+    pub audience: Option<Vec<String>>,
 }
 
 /// The sanitised HTML a post with this body would show.
@@ -253,4 +271,7 @@ pub struct PreviewRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Preview {
     pub body_html: String,
+    /// Things the author should know before posting, e.g. that someone
+    /// mentioned cannot read the post (their mention stays plain text).
+    pub warnings: Vec<String>,
 }

@@ -17,6 +17,15 @@ where
     deserializer.deserialize_option(OptionVisitor { text: false, kind: PhantomData })
 }
 
+/// A required integer in a JSON body: `5` or `5.0`, not `"5"`.
+pub fn int<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    deserializer.deserialize_any(IntVisitor { text: false, kind: PhantomData })
+}
+
 /// `Option<T>` for an integer in a query string, where every value is text:
 /// `5` or `5.0`.
 pub fn opt_int_query<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>

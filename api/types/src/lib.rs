@@ -6,12 +6,14 @@ mod admin;
 mod error;
 mod forum;
 pub mod lenient;
+mod living;
 mod people;
 mod site;
 
 pub use admin::*;
 pub use error::{ErrorCode, FieldErrors, Problem};
 pub use forum::*;
+pub use living::*;
 pub use people::*;
 pub use site::*;
 

@@ -96,6 +96,8 @@ pub struct Me {
     pub is_admin: bool,
     pub is_moderator: bool,
     pub created_at: DateTime<Utc>,
+    /// When e-mail is sent about notifications.
+    pub email_notifications: crate::EmailNotifications,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -113,6 +115,8 @@ pub struct UpdateMeRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: Option<String>,
     pub current_password: Option<String>,
+    /// `off`, `immediate` (a mail per notification while away) or `daily`.
+    pub email_notifications: Option<crate::EmailNotifications>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -49,6 +49,7 @@ fn ProfileForm() -> impl IntoView {
             time_zone: Some(zone.get_untracked()),
             password: (!new_password.is_empty()).then_some(new_password),
             current_password: Some(current_password.get_untracked()).filter(|p| !p.is_empty()),
+            email_notifications: None,
         };
         sending.set(true);
         saved.set(false);

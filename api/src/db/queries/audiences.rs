@@ -54,6 +54,13 @@ pub struct Audience {
 /// Turns audience names into a stored audience, creating it when new.
 /// Unknown names are a validation error on `field`.
 pub fn resolve(conn: &mut AnyConnection, names: &[String], field: &str) -> Result<Audience, ApiError> {
+    let group_ids = group_ids_named(conn, names, field)?;
+    of_groups(conn, group_ids)
+}
+
+/// The groups audience names name, without storing anything; unknown
+/// names are a validation error on `field`.
+pub fn group_ids_named(conn: &mut AnyConnection, names: &[String], field: &str) -> Result<Vec<i64>, ApiError> {
     if names.len() > MAX_AUDIENCE_NAMES {
         return Err(ApiError::field(field, format!("name at most {MAX_AUDIENCE_NAMES} groups")));
     }
@@ -75,8 +82,7 @@ pub fn resolve(conn: &mut AnyConnection, names: &[String], field: &str) -> Resul
     if !unknown.is_empty() {
         return Err(ApiError::field(field, format!("no such group: {}", unknown.join(", "))));
     }
-    let group_ids: Vec<i64> = found.into_iter().map(|(id, _)| id).collect();
-    of_groups(conn, group_ids)
+    Ok(found.into_iter().map(|(id, _)| id).collect())
 }
 
 /// The stored audience naming exactly these groups, created when new.

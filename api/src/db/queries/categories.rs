@@ -15,7 +15,10 @@ use super::now;
 use crate::db::id_list::id_in;
 use crate::db::policy::actions::{can, require, Action, CategoryFacts, Target};
 use crate::db::policy::{category_readable, thread_readable, Viewer};
-use crate::db::schema::{categories, flags, likes, post_revisions, posts, threads};
+use crate::db::schema::{
+    categories, flags, likes, notifications, post_mentions, post_quotes, post_revisions, posts, thread_reads, threads,
+    watches,
+};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 
@@ -252,6 +255,16 @@ pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(
     let gone_posts = posts::table.filter(posts::thread_id.eq_any(gone)).select(posts::id);
     diesel::delete(likes::table.filter(likes::post_id.eq_any(gone_posts))).execute(conn)?;
     diesel::delete(flags::table.filter(flags::post_id.eq_any(gone_posts))).execute(conn)?;
+    diesel::delete(notifications::table.filter(notifications::post_id.eq_any(gone_posts))).execute(conn)?;
+    diesel::delete(post_mentions::table.filter(post_mentions::post_id.eq_any(gone_posts))).execute(conn)?;
+    diesel::delete(
+        post_quotes::table
+            .filter(post_quotes::post_id.eq_any(gone_posts).or(post_quotes::quoted_id.eq_any(gone_posts))),
+    )
+    .execute(conn)?;
+    diesel::delete(thread_reads::table.filter(thread_reads::thread_id.eq_any(gone))).execute(conn)?;
+    let gone_ids = threads::table.filter(threads::category_id.eq(row.id)).select(threads::id.nullable());
+    diesel::delete(watches::table.filter(watches::thread_id.eq_any(gone_ids))).execute(conn)?;
     diesel::delete(post_revisions::table.filter(post_revisions::post_id.eq_any(gone_posts))).execute(conn)?;
     diesel::delete(posts::table.filter(posts::thread_id.eq_any(gone))).execute(conn)?;
     diesel::delete(threads::table.filter(threads::category_id.eq(row.id))).execute(conn)?;

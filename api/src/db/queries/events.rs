@@ -54,10 +54,12 @@ pub enum Kind {
     InviteRevoked,
     AccountCreated,
     PasswordChanged,
+    /// Someone was notified (for live updates of their unread count).
+    NotificationCreated,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 37] = [
+    pub const ALL: [Kind; 38] = [
         Kind::ThreadCreated,
         Kind::ThreadRetitled,
         Kind::ThreadDeleted,
@@ -95,6 +97,7 @@ impl Kind {
         Kind::InviteRevoked,
         Kind::AccountCreated,
         Kind::PasswordChanged,
+        Kind::NotificationCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -137,6 +140,7 @@ impl Kind {
             InviteRevoked => "invite.revoked",
             AccountCreated => "account.created",
             PasswordChanged => "account.password_changed",
+            NotificationCreated => "notification.created",
         }
     }
 
@@ -375,4 +379,37 @@ pub fn audit(
             .collect(),
         next,
     ))
+}
+
+/// How long a gap in event ids is waited for: a transaction that took an
+/// id may still commit (ids are handed out before commit); past this, the
+/// id belonged to a rollback.
+const GAP_WAIT_MILLIS: i64 = 2_000;
+
+/// Events after `cursor`, in order, stopping before a gap that may still
+/// fill (a younger event beyond it means an older id is not committed yet).
+pub fn after(conn: &mut AnyConnection, cursor: i64, limit: i64) -> Result<Vec<EventRow>, ApiError> {
+    let rows: Vec<EventRow> = events::table
+        .filter(events::id.gt(cursor))
+        .order(events::id.asc())
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    let recent = now() - chrono::Duration::milliseconds(GAP_WAIT_MILLIS);
+    let mut expected = cursor + 1;
+    let mut ready = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.id != expected && row.created_at > recent {
+            break;
+        }
+        expected = row.id + 1;
+        ready.push(row);
+    }
+    Ok(ready)
+}
+
+/// The newest event id (0 when there is none).
+pub fn newest(conn: &mut AnyConnection) -> Result<i64, ApiError> {
+    let id: Option<i64> = events::table.select(diesel::dsl::max(events::id)).first(conn)?;
+    Ok(id.unwrap_or(0))
 }

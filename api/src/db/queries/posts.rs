@@ -9,6 +9,7 @@ use quorum_types::{ErrorCode, Post, Revision};
 
 use super::audiences::{self, Builtins};
 use super::events::{self, Kind, NewEvent};
+use super::mentions::{self, Levels};
 use super::threads::{self, ThreadRow};
 use super::{now, users, PageRequest};
 use crate::db::id_list::id_in;
@@ -300,12 +301,24 @@ pub fn insert(
     Ok(posts::table.find(id).select(PostRow::as_select()).first(conn)?)
 }
 
+/// A post's new text, rendered, with whom it mentions and what it quotes.
+pub struct NewText<'a> {
+    pub body: &'a str,
+    /// `body` rendered by `markdown::render_post`.
+    pub body_html: &'a str,
+    pub mentions: &'a [(Option<i64>, Option<i64>)],
+    pub quotes: &'a [i64],
+}
+
 pub struct NewReply<'a> {
     pub body: &'a str,
-    /// `body` rendered by `markdown::render`.
+    /// `body` rendered by `markdown::render_post`.
     pub body_html: &'a str,
     pub reply_to: Option<i64>,
     pub audience: Option<&'a [String]>,
+    /// Whom it mentions (user or group ids) and which posts it quotes.
+    pub mentions: &'a [(Option<i64>, Option<i64>)],
+    pub quotes: &'a [i64],
 }
 
 pub fn create(
@@ -338,7 +351,17 @@ pub fn create(
         }
     };
     let viewer = &viewer;
+    if !reply.quotes.is_empty() {
+        let levels = Levels {
+            category: category.audience_id,
+            thread: thread.audience_id.map(|a| audiences::load(conn, a)).transpose()?.map(|a| a.group_ids),
+            post: audience_id.map(|a| audiences::load(conn, a)).transpose()?.map(|a| a.group_ids),
+        };
+        mentions::check_quotes(conn, viewer, builtins, reply.quotes, &levels)?;
+    }
     let row = insert(conn, &thread, account.id, reply.body, reply.body_html, reply.reply_to, audience_id)?;
+    mentions::store(conn, row.id, reply.mentions, reply.quotes)?;
+    super::following::advance_read(conn, account.id, thread.id, row.id)?;
     events::record(
         conn,
         viewer,
@@ -367,15 +390,22 @@ fn category_of(conn: &mut AnyConnection, thread_id: i64) -> Result<i64, ApiError
 pub fn update(
     conn: &mut AnyConnection,
     viewer: &Viewer,
+    builtins: &Builtins,
     id: i64,
-    body: &str,
-    body_html: &str,
+    edit: NewText<'_>,
 ) -> Result<Post, ApiError> {
+    let NewText { body, body_html, mentions: mentioned, quotes } = edit;
     let account = viewer.require_account()?;
     let (row, facts) = readable_with_facts(conn, viewer, id)?;
     require(viewer, Action::EditPost, facts)?;
     check_body(body)?;
     if body != row.body {
+        if !quotes.is_empty() {
+            let levels = mentions::levels(conn, viewer, &mentions::Place::Edit { post_id: id })?
+                .ok_or_else(ApiError::not_found)?;
+            mentions::check_quotes(conn, viewer, builtins, quotes, &levels)?;
+        }
+        mentions::store(conn, id, mentioned, quotes)?;
         let at = now();
         // Updating first locks the post row on PostgreSQL, so concurrent
         // edits number their revisions one after the other.

@@ -10,6 +10,8 @@ use serde_json::json;
 use super::audiences::{self, Builtins};
 use super::categories::{self, CategoryRow};
 use super::events::{self, Kind, NewEvent};
+use super::following;
+use super::mentions::{self, Levels};
 use super::posts::{self, narrowed_readable_stats};
 use super::set_aside::set_aside_unreadable;
 use super::{now, time_from_key, time_key, users, PageRequest};
@@ -20,6 +22,8 @@ use crate::db::AnyConnection;
 use crate::error::ApiError;
 
 pub const MAX_TITLE_CHARS: usize = 200;
+/// A thread the viewer has never opened counts as new this long.
+const NEW_FOR_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = threads)]
@@ -115,6 +119,13 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
         Some(me) if !own.is_empty() => posts::threads_with_readable_replies_by_others(conn, viewer, &own, me)?,
         _ => Default::default(),
     };
+    let placed: Vec<(i64, i64)> = rows.iter().map(|(t, _)| (t.id, t.category_id)).collect();
+    let reads = following::read_states(conn, viewer, &placed)?;
+    let levels = match viewer.user_id() {
+        Some(me) => following::thread_levels(conn, me, &ids)?,
+        None => Default::default(),
+    };
+    let recent = now() - chrono::Duration::days(NEW_FOR_DAYS);
     Ok(rows
         .into_iter()
         .map(|(t, category)| {
@@ -139,6 +150,10 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
                 can_edit: may(Action::EditThread),
                 can_delete: may(Action::DeleteThread),
                 can_moderate: may(Action::PinThread),
+                watch_level: levels.get(&t.id).copied(),
+                last_read_post_id: reads.get(&t.id).and_then(|r| r.last_read_post_id),
+                unread_count: reads.get(&t.id).map_or(0, |r| r.unread),
+                is_new: viewer.user_id().is_some() && !reads.contains_key(&t.id) && t.created_at > recent,
                 title: t.title,
             }
         })
@@ -163,9 +178,12 @@ pub struct NewThread<'a> {
     pub category: &'a str,
     pub title: &'a str,
     pub body: &'a str,
-    /// `body` rendered by `markdown::render`.
+    /// `body` rendered by `markdown::render_post`.
     pub body_html: &'a str,
     pub audience: Option<&'a [String]>,
+    /// Whom the first post mentions (user or group ids) and which posts it quotes.
+    pub mentions: &'a [(Option<i64>, Option<i64>)],
+    pub quotes: &'a [i64],
 }
 
 pub fn create(
@@ -186,6 +204,14 @@ pub fn create(
         Some(names) => Some(audiences::narrowing(conn, &mut viewer, builtins, category.audience_id, names)?),
     };
     let viewer = &viewer;
+    if !new.quotes.is_empty() {
+        let levels = Levels {
+            category: category.audience_id,
+            thread: audience_id.map(|a| audiences::load(conn, a)).transpose()?.map(|a| a.group_ids),
+            post: None,
+        };
+        mentions::check_quotes(conn, viewer, builtins, new.quotes, &levels)?;
+    }
     let created = now();
     let id: i64 = diesel::insert_into(threads::table)
         .values((
@@ -204,6 +230,8 @@ pub fn create(
         .get_result(conn)?;
     let row = threads::table.find(id).select(ThreadRow::as_select()).first(conn)?;
     let post = posts::insert(conn, &row, account.id, new.body, new.body_html, None, None)?;
+    mentions::store(conn, post.id, new.mentions, new.quotes)?;
+    following::advance_read(conn, account.id, id, post.id)?;
     events::record(
         conn,
         viewer,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
-use quorum_types::{ErrorCode, Me, UserProfile, UserSummary};
+use quorum_types::{EmailNotifications, ErrorCode, Me, UserProfile, UserSummary};
 
 use super::audiences::Builtins;
 use crate::db::id_list::id_in;
@@ -27,6 +27,7 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     pub suspended_until: Option<NaiveDateTime>,
     pub suspension_reason: Option<String>,
+    pub email_notifications: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -49,6 +50,7 @@ pub struct UserChanges {
     pub bio: Option<String>,
     pub time_zone: Option<String>,
     pub password_hash: Option<String>,
+    pub email_notifications: Option<String>,
 }
 
 /// Inserts an account; a taken username or e-mail is a 409 naming the field.
@@ -115,6 +117,11 @@ pub fn me(conn: &mut AnyConnection, builtins: &Builtins, user_id: i64) -> Result
         is_moderator: groups.iter().any(|(id, _)| *id == builtins.moderators),
         groups: groups.into_iter().map(|(_, slug)| slug).collect(),
         created_at: user.created_at.and_utc(),
+        email_notifications: match user.email_notifications.as_str() {
+            "off" => EmailNotifications::Off,
+            "daily" => EmailNotifications::Daily,
+            _ => EmailNotifications::Immediate,
+        },
     })
 }
 
@@ -123,6 +130,7 @@ pub fn update(conn: &mut AnyConnection, user_id: i64, changes: &UserChanges) -> 
         || changes.bio.is_some()
         || changes.time_zone.is_some()
         || changes.password_hash.is_some()
+        || changes.email_notifications.is_some()
     {
         diesel::update(users::table.find(user_id)).set(changes).execute(conn)?;
     }
@@ -261,4 +269,10 @@ pub fn insert_first_admin(conn: &mut AnyConnection, builtins: &Builtins, new: &N
     let id = insert(conn, new)?;
     add_to_group(conn, id, builtins.admins)?;
     Ok(id)
+}
+
+/// Sets when an account gets e-mail (`off`, `immediate`, `daily`).
+pub fn set_email_notifications(conn: &mut AnyConnection, user_id: i64, value: &str) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id)).set(users::email_notifications.eq(value)).execute(conn)?;
+    Ok(())
 }

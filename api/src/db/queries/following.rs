@@ -1,0 +1,292 @@
+//! What members follow and have read: watch levels per thread and category
+//! (you watch threads you started or replied to unless you say otherwise),
+//! and per thread the newest post read (a category's mark reads every post
+//! up to it). Unread counts count only posts the viewer can read.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::dsl::{count_star, max};
+use diesel::expression::{AppearsOnTable, SelectableExpression};
+use diesel::prelude::*;
+use quorum_types::WatchLevel;
+
+use super::{categories, now, threads};
+use crate::db::policy::{post_readable, Predicate, Viewer};
+use crate::db::schema::{
+    categories as categories_t, category_reads, posts, thread_reads, threads as threads_t, watches,
+};
+use crate::db::{on_inner, AnyConnection};
+use crate::error::ApiError;
+
+pub fn level_str(level: WatchLevel) -> &'static str {
+    match level {
+        WatchLevel::Watching => "watching",
+        WatchLevel::Normal => "normal",
+        WatchLevel::Muted => "muted",
+    }
+}
+
+fn level_of(s: &str) -> WatchLevel {
+    match s {
+        "watching" => WatchLevel::Watching,
+        "muted" => WatchLevel::Muted,
+        _ => WatchLevel::Normal,
+    }
+}
+
+/// Sets the viewer's watch level on a thread they can read.
+pub fn watch_thread(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    thread_id: i64,
+    level: WatchLevel,
+) -> Result<(), ApiError> {
+    let me = viewer.require_account()?.id;
+    threads::readable_row(conn, viewer, thread_id)?;
+    diesel::delete(watches::table.filter(watches::user_id.eq(me)).filter(watches::thread_id.eq(thread_id)))
+        .execute(conn)?;
+    diesel::insert_into(watches::table)
+        .values((
+            watches::user_id.eq(me),
+            watches::thread_id.eq(Some(thread_id)),
+            watches::level.eq(level_str(level)),
+            watches::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets the viewer's watch level on a category they can read.
+pub fn watch_category(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    slug: &str,
+    level: WatchLevel,
+) -> Result<(), ApiError> {
+    let me = viewer.require_account()?.id;
+    let category = categories::readable_row(conn, viewer, slug)?;
+    diesel::delete(watches::table.filter(watches::user_id.eq(me)).filter(watches::category_id.eq(category.id)))
+        .execute(conn)?;
+    diesel::insert_into(watches::table)
+        .values((
+            watches::user_id.eq(me),
+            watches::category_id.eq(Some(category.id)),
+            watches::level.eq(level_str(level)),
+            watches::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The viewer's level on a category (normal unless set).
+pub fn category_level(conn: &mut AnyConnection, user_id: i64, category_id: i64) -> Result<WatchLevel, ApiError> {
+    let level: Option<String> = watches::table
+        .filter(watches::user_id.eq(user_id))
+        .filter(watches::category_id.eq(category_id))
+        .select(watches::level)
+        .first(conn)
+        .optional()?;
+    Ok(level.as_deref().map_or(WatchLevel::Normal, level_of))
+}
+
+/// Effective levels on these threads for one member: what they set, else
+/// watching where they have posted, else normal.
+pub fn thread_levels(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    thread_ids: &[i64],
+) -> Result<HashMap<i64, WatchLevel>, ApiError> {
+    let explicit: Vec<(Option<i64>, String)> = watches::table
+        .filter(watches::user_id.eq(user_id))
+        .filter(watches::thread_id.eq_any(thread_ids))
+        .select((watches::thread_id, watches::level))
+        .load(conn)?;
+    let posted: HashSet<i64> = posts::table
+        .filter(posts::author_id.eq(user_id))
+        .filter(posts::thread_id.eq_any(thread_ids))
+        .filter(posts::deleted_at.is_null())
+        .select(posts::thread_id)
+        .distinct()
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let mut levels: HashMap<i64, WatchLevel> = thread_ids
+        .iter()
+        .map(|t| (*t, if posted.contains(t) { WatchLevel::Watching } else { WatchLevel::Normal }))
+        .collect();
+    for (thread, level) in explicit {
+        if let Some(thread) = thread {
+            levels.insert(thread, level_of(&level));
+        }
+    }
+    Ok(levels)
+}
+
+/// Who watches a thread: those who chose to, and those who posted in it
+/// and did not choose otherwise.
+pub fn thread_watchers(conn: &mut AnyConnection, thread_id: i64) -> Result<Vec<i64>, ApiError> {
+    let explicit: Vec<(i64, String)> = watches::table
+        .filter(watches::thread_id.eq(thread_id))
+        .select((watches::user_id, watches::level))
+        .load(conn)?;
+    let posted: Vec<i64> = posts::table
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(posts::deleted_at.is_null())
+        .select(posts::author_id)
+        .distinct()
+        .load(conn)?;
+    let chosen: HashMap<i64, WatchLevel> = explicit.into_iter().map(|(u, l)| (u, level_of(&l))).collect();
+    let mut watchers: HashSet<i64> = posted.into_iter().filter(|u| !chosen.contains_key(u)).collect();
+    watchers.extend(chosen.iter().filter(|(_, l)| **l == WatchLevel::Watching).map(|(u, _)| *u));
+    let mut watchers: Vec<i64> = watchers.into_iter().collect();
+    watchers.sort_unstable();
+    Ok(watchers)
+}
+
+/// Who chose to watch a category.
+pub fn category_watchers(conn: &mut AnyConnection, category_id: i64) -> Result<Vec<i64>, ApiError> {
+    Ok(watches::table
+        .filter(watches::category_id.eq(category_id))
+        .filter(watches::level.eq("watching"))
+        .select(watches::user_id)
+        .load(conn)?)
+}
+
+/// Whether a member muted this thread, or its category.
+pub fn muted(conn: &mut AnyConnection, user_id: i64, thread_id: i64, category_id: i64) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        watches::table
+            .filter(watches::user_id.eq(user_id))
+            .filter(watches::level.eq("muted"))
+            .filter(watches::thread_id.eq(thread_id).or(watches::category_id.eq(category_id))),
+    ))
+    .get_result(conn)?)
+}
+
+/// Records that the viewer has read a thread up to `post_id` (never backwards).
+pub fn mark_thread_read(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    thread_id: i64,
+    post_id: i64,
+) -> Result<(), ApiError> {
+    let me = viewer.require_account()?.id;
+    threads::readable_row(conn, viewer, thread_id)?;
+    advance_read(conn, me, thread_id, post_id)
+}
+
+/// Moves a member's read mark in a thread forward to `post_id` (writing a
+/// post reads the thread up to it).
+pub fn advance_read(conn: &mut AnyConnection, me: i64, thread_id: i64, post_id: i64) -> Result<(), ApiError> {
+    let row = (
+        thread_reads::user_id.eq(me),
+        thread_reads::thread_id.eq(thread_id),
+        thread_reads::last_read_post_id.eq(post_id),
+        thread_reads::updated_at.eq(now()),
+    );
+    on_inner!(conn, |c| diesel::insert_into(thread_reads::table).values(row).on_conflict_do_nothing().execute(c))?;
+    diesel::update(
+        thread_reads::table
+            .filter(thread_reads::user_id.eq(me))
+            .filter(thread_reads::thread_id.eq(thread_id))
+            .filter(thread_reads::last_read_post_id.lt(post_id)),
+    )
+    .set((thread_reads::last_read_post_id.eq(post_id), thread_reads::updated_at.eq(now())))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Marks every post so far in a category read.
+pub fn mark_category_read(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(), ApiError> {
+    let me = viewer.require_account()?.id;
+    let category = categories::readable_row(conn, viewer, slug)?;
+    let newest: Option<i64> = posts::table.select(max(posts::id)).first(conn)?;
+    let newest = newest.unwrap_or(0);
+    diesel::delete(
+        category_reads::table
+            .filter(category_reads::user_id.eq(me))
+            .filter(category_reads::category_id.eq(category.id)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(category_reads::table)
+        .values((
+            category_reads::user_id.eq(me),
+            category_reads::category_id.eq(category.id),
+            category_reads::read_up_to_post_id.eq(newest),
+            category_reads::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Per thread: the newest post read (or `None`, never opened) and how many
+/// posts after it the viewer can read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadState {
+    pub last_read_post_id: Option<i64>,
+    pub unread: i64,
+}
+
+/// Posts after each thread's mark: `(thread = t AND id > m) OR …`.
+fn after_marks<QS: 'static>(marks: &[(i64, i64)]) -> Predicate<QS>
+where
+    posts::thread_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+    posts::id: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    let mut cond: Predicate<QS> = Box::new(posts::id.lt(0));
+    for (thread, mark) in marks {
+        cond = Box::new(cond.or(posts::thread_id.eq(*thread).and(posts::id.gt(*mark))));
+    }
+    cond
+}
+
+/// Read state of `threads` ((thread id, category id)) for the viewer.
+pub fn read_states(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    threads: &[(i64, i64)],
+) -> Result<HashMap<i64, ReadState>, ApiError> {
+    let Some(me) = viewer.user_id() else { return Ok(HashMap::new()) };
+    let thread_ids: Vec<i64> = threads.iter().map(|(t, _)| *t).collect();
+    let category_ids: Vec<i64> = threads.iter().map(|(_, c)| *c).collect();
+    let read: HashMap<i64, i64> = thread_reads::table
+        .filter(thread_reads::user_id.eq(me))
+        .filter(thread_reads::thread_id.eq_any(&thread_ids))
+        .select((thread_reads::thread_id, thread_reads::last_read_post_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let marks: HashMap<i64, i64> = category_reads::table
+        .filter(category_reads::user_id.eq(me))
+        .filter(category_reads::category_id.eq_any(&category_ids))
+        .select((category_reads::category_id, category_reads::read_up_to_post_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut states: HashMap<i64, ReadState> = HashMap::new();
+    let mut tracked = Vec::new();
+    for (thread, category) in threads {
+        let mark = [read.get(thread), marks.get(category)].into_iter().flatten().max().copied();
+        if let Some(mark) = mark {
+            states.insert(*thread, ReadState { last_read_post_id: Some(mark), unread: 0 });
+            tracked.push((*thread, mark));
+        }
+    }
+    if tracked.is_empty() {
+        return Ok(states);
+    }
+    let counts: Vec<(i64, i64)> = posts::table
+        .inner_join(threads_t::table.inner_join(categories_t::table))
+        .filter(after_marks(&tracked))
+        .filter(posts::hidden_at.is_null())
+        .filter(post_readable(&viewer.scope))
+        .group_by(posts::thread_id)
+        .select((posts::thread_id, count_star()))
+        .load(conn)?;
+    for (thread, n) in counts {
+        if let Some(state) = states.get_mut(&thread) {
+            state.unread = n;
+        }
+    }
+    Ok(states)
+}

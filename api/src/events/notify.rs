@@ -1,0 +1,152 @@
+//! Who is told of what: replies, mentions (of people and of groups),
+//! quotes, likes, new posts in watched threads and new threads in watched
+//! categories. Only people who can read the post at this moment are told,
+//! each once per post (the most specific reason wins), never the author.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use quorum_types::NotificationKind;
+
+use crate::db::policy::{Credential, Viewer};
+use crate::db::queries::audiences::Builtins;
+use crate::db::queries::events::{self, EventRow, Kind, NewEvent};
+use crate::db::queries::{following, notifications, posts, users};
+use crate::db::schema::{group_members, post_mentions, post_quotes, posts as posts_t};
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+
+/// Which reason wins when one person has several.
+fn rank(kind: NotificationKind) -> u8 {
+    match kind {
+        NotificationKind::Mention => 6,
+        NotificationKind::Quote => 5,
+        NotificationKind::Reply => 4,
+        NotificationKind::GroupMention => 3,
+        NotificationKind::Watching => 2,
+        NotificationKind::NewThread => 1,
+        NotificationKind::Like => 0,
+    }
+}
+
+pub fn handle(conn: &mut AnyConnection, builtins: &Builtins, batch: &[EventRow]) -> Result<(), ApiError> {
+    let mut readers: HashMap<i64, Option<Viewer>> = HashMap::new();
+    for event in batch {
+        let Some(kind) = Kind::parse(&event.kind) else { continue };
+        let (Some(post_id), Some(thread_id), Some(actor)) = (event.post_id, event.thread_id, event.actor_id) else {
+            continue;
+        };
+        let mut told: Vec<(i64, NotificationKind)> = Vec::new();
+        match kind {
+            Kind::ThreadCreated => {
+                if let Some(category) = event.category_id {
+                    for user in following::category_watchers(conn, category)? {
+                        told.push((user, NotificationKind::NewThread));
+                    }
+                }
+                mentions(conn, post_id, &mut told)?;
+            }
+            Kind::PostCreated => {
+                let reply_to: Option<i64> = posts_t::table.find(post_id).select(posts_t::reply_to_id).first(conn)?;
+                if let Some(parent) = reply_to {
+                    let author: i64 = posts_t::table.find(parent).select(posts_t::author_id).first(conn)?;
+                    told.push((author, NotificationKind::Reply));
+                }
+                for user in following::thread_watchers(conn, thread_id)? {
+                    told.push((user, NotificationKind::Watching));
+                }
+                mentions(conn, post_id, &mut told)?;
+                quotes(conn, post_id, &mut told)?;
+            }
+            // New mentions and quotes in an edit; those already told are skipped below.
+            Kind::PostEdited => {
+                mentions(conn, post_id, &mut told)?;
+                quotes(conn, post_id, &mut told)?;
+            }
+            Kind::PostLiked => {
+                let author: i64 = posts_t::table.find(post_id).select(posts_t::author_id).first(conn)?;
+                told.push((author, NotificationKind::Like));
+            }
+            _ => continue,
+        }
+        // The most specific reason per person; never the one who acted.
+        let mut best: HashMap<i64, NotificationKind> = HashMap::new();
+        for (user, why) in told {
+            if user == actor {
+                continue;
+            }
+            let entry = best.entry(user).or_insert(why);
+            if rank(why) > rank(*entry) {
+                *entry = why;
+            }
+        }
+        let mut recipients: Vec<(i64, NotificationKind)> = best.into_iter().collect();
+        recipients.sort_unstable_by_key(|(user, _)| *user);
+        for (user, why) in recipients {
+            if kind == Kind::PostEdited
+                && notifications::already(
+                    conn,
+                    user,
+                    post_id,
+                    &[why, NotificationKind::Mention, NotificationKind::Quote],
+                )?
+            {
+                continue;
+            }
+            let category = event.category_id.unwrap_or_default();
+            if following::muted(conn, user, thread_id, category)? {
+                continue;
+            }
+            let reader = readers
+                .entry(user)
+                .or_insert_with(|| users::viewer(conn, builtins, user, None, Credential::Session, None).ok());
+            let Some(reader) = reader.as_ref() else { continue };
+            let readable = match posts::readable_row(conn, reader, post_id) {
+                Ok(row) => row.hidden_at.is_none(),
+                Err(e) if e.code == quorum_types::ErrorCode::NotFound => false,
+                Err(e) => return Err(e),
+            };
+            if !readable {
+                continue;
+            }
+            notifications::create(conn, user, why, post_id, thread_id, actor)?;
+            let told = NewEvent::new(Kind::NotificationCreated, format!("user:{user}")).user(user);
+            let told =
+                NewEvent { post_id: Some(post_id), thread_id: Some(thread_id), category_id: event.category_id, ..told };
+            events::record_as(conn, None, None, told)?;
+        }
+    }
+    Ok(())
+}
+
+/// People mentioned in a post, directly or through a group.
+fn mentions(conn: &mut AnyConnection, post_id: i64, told: &mut Vec<(i64, NotificationKind)>) -> Result<(), ApiError> {
+    let rows: Vec<(Option<i64>, Option<i64>)> = post_mentions::table
+        .filter(post_mentions::post_id.eq(post_id))
+        .select((post_mentions::user_id, post_mentions::group_id))
+        .load(conn)?;
+    for (user, group) in rows {
+        if let Some(user) = user {
+            told.push((user, NotificationKind::Mention));
+        }
+        if let Some(group) = group {
+            let members: Vec<i64> = group_members::table
+                .filter(group_members::group_id.eq(group))
+                .select(group_members::user_id)
+                .load(conn)?;
+            told.extend(members.into_iter().map(|m| (m, NotificationKind::GroupMention)));
+        }
+    }
+    Ok(())
+}
+
+/// Authors of the posts a post quotes.
+fn quotes(conn: &mut AnyConnection, post_id: i64, told: &mut Vec<(i64, NotificationKind)>) -> Result<(), ApiError> {
+    let authors: Vec<i64> = post_quotes::table
+        .inner_join(posts_t::table.on(posts_t::id.eq(post_quotes::quoted_id)))
+        .filter(post_quotes::post_id.eq(post_id))
+        .select(posts_t::author_id)
+        .load(conn)?;
+    told.extend(authors.into_iter().map(|a| (a, NotificationKind::Quote)));
+    Ok(())
+}

@@ -1,0 +1,11 @@
+DROP TABLE mail_outbox;
+ALTER TABLE users DROP COLUMN digest_sent_at;
+ALTER TABLE users DROP COLUMN last_seen_at;
+ALTER TABLE users DROP COLUMN email_notifications;
+DROP TABLE dispatch_cursors;
+DROP TABLE category_reads;
+DROP TABLE thread_reads;
+DROP TABLE watches;
+DROP TABLE notifications;
+DROP TABLE post_quotes;
+DROP TABLE post_mentions;
