@@ -13,6 +13,8 @@ mod hostile_markdown;
 mod http_semantics;
 mod leak_matrix;
 mod limits;
+mod living;
+mod mail;
 mod management;
 mod migrations;
 mod openapi;

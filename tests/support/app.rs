@@ -68,6 +68,21 @@ impl TestApp {
         Some(TestApp::new(backend, port, db, database, setup_token, stop))
     }
 
+    /// Another instance of the server on this test's database (several
+    /// instances behind one load balancer): its address, and what stops it.
+    pub async fn another_instance(&self) -> (String, quorum::events::Stop) {
+        let settings = Settings::for_tests(self.database.url(), JWT_SECRET);
+        let app = match Application::build(settings).await {
+            Ok(app) => app,
+            Err(e) => panic!("cannot start a second instance: {e}"),
+        };
+        let (port, stop) = (app.port(), app.stopper());
+        actix_web::rt::spawn(async move {
+            let _ = app.run_until_stopped().await;
+        });
+        (format!("http://127.0.0.1:{port}"), stop)
+    }
+
     /// A SQLite server over the database file at `path` (created when
     /// missing); the files are removed when the app is dropped.
     pub async fn spawn_with_url(path: &str) -> TestApp {

@@ -8,6 +8,8 @@ mod fixtures;
 pub mod html;
 mod http;
 pub mod jwt;
+pub mod smtp;
+pub mod sse;
 pub mod world;
 
 pub use app::{Backend, TestApp, JWT_SECRET};
