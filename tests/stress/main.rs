@@ -8,12 +8,14 @@
 //! quorum-stress crash-write --url URL --admin NAME --round N --acked FILE [--writers 16]
 //! quorum-stress crash-verify --url URL --admin NAME --acked FILE
 //! quorum-stress outage --url URL --admin NAME [--seconds 40] [--connections 32] ...
+//! quorum-stress live --url URL --admin NAME [--streams 1000] [--posts 400] [--writers 16] [--pid PID]
 //! ```
 //! The admin's password comes from QUORUM_STRESS_ADMIN_PASSWORD.
 
 mod args;
 mod client;
 mod crash;
+mod live;
 mod memory;
 mod outage;
 mod soak;
@@ -42,7 +44,8 @@ fn main() -> ExitCode {
                 "crash-write" => crash::write(args).await,
                 "crash-verify" => crash::verify(args).await,
                 "outage" => outage::run(args).await,
-                other => Err(format!("unknown command {other:?}: soak, crash-write, crash-verify or outage")),
+                "live" => live::run(args).await,
+                other => Err(format!("unknown command {other:?}: soak, crash-write, crash-verify, outage or live")),
             }
         })
     });

@@ -27,7 +27,7 @@ const TOKEN_RENEWAL: Duration = Duration::from_secs(10 * 60);
 
 const GROUPS: [&str; 4] = [BOARD, WORKERS, ENTERPRISE, PARTICIPANTS];
 const MEMBER_GROUPS: [&str; 3] = [BOARD, WORKERS, ENTERPRISE];
-const NEWS: &str = "news";
+pub const NEWS: &str = "news";
 const MEMBERS: &str = "members";
 
 /// Twenty people spread over the four groups (some in two, two in none).

@@ -66,6 +66,13 @@ Commands:
                   prints a timeline; OPTS: --seconds N (40), --connections
                   N (32), --cluster scratch|main (default scratch: a cluster
                   made for the run; main stops the machine's own)
+  bench-live [OPTS]
+                  opens many event streams as members, then posts replies
+                  that notify nobody and replies that mention 5 members in a
+                  thread 10 members watch; prints posts/s, p50/p99, how fast
+                  events reach a stream, and memory per open stream;
+                  OPTS: --backend (both), --streams N (1000), --posts N
+                  (400), --writers N (16)
   help            show this message
 ";
 
@@ -89,6 +96,7 @@ fn main() -> ExitCode {
         Some("soak") => stress::soak(&rest),
         Some("crash") => stress::crash(&rest),
         Some("outage") => stress::outage(&rest),
+        Some("bench-live") => stress::bench_live(&rest),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -237,6 +237,27 @@ pub fn soak(extra: &[OsString]) -> Result {
     })
 }
 
+// --------------------------------------------------------------- live
+
+/// `cargo xtask bench-live [--backend sqlite|postgres|both] [--streams 1000] [--posts 400]`
+pub fn bench_live(extra: &[OsString]) -> Result {
+    let opts = Options::parse(extra, &[("streams", 1000), ("posts", 400), ("writers", 16)], true)?;
+    let built = build()?;
+    let pg_url = pg_url();
+    per_backend("bench-live", &opts.backends, |backend| {
+        let mut instance = start_instance(&built, backend, &pg_url, "live")?;
+        let pid = instance.pid().ok_or("the server is not running")?;
+        let mut load = driver(&built, &instance, "live");
+        for name in ["streams", "posts", "writers"] {
+            load.args([format!("--{name}"), opts.number(name).to_string()]);
+        }
+        load.args(["--pid", &pid.to_string()]);
+        let measured = crate::status(load, "quorum-stress live");
+        instance.stop();
+        measured
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
