@@ -67,6 +67,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut api = api;
     add_common_responses(&mut api);
+    name_error_codes(&mut api);
     api
 }
 
@@ -136,6 +137,33 @@ fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
                         ))
                         .build(),
                 );
+            }
+        }
+    }
+}
+
+/// Names the machine-readable codes a problem answer of each status may
+/// carry, in every problem response's description.
+fn name_error_codes(api: &mut utoipa::openapi::OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        for operation in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else { continue };
+                let is_problem = response.content.contains_key("application/problem+json");
+                let Ok(status) = status.parse::<u16>() else { continue };
+                if !is_problem || response.description.contains("`code`:") {
+                    continue;
+                }
+                let codes: Vec<String> = quorum_types::ErrorCode::ALL
+                    .iter()
+                    .filter(|c| c.status() == status)
+                    .map(|c| format!("`{}`", c.as_str()))
+                    .collect();
+                if !codes.is_empty() {
+                    response.description = format!("{} (`code`: {})", response.description, codes.join(", "));
+                }
             }
         }
     }

@@ -136,13 +136,10 @@ pub async fn run(mut args: Args) -> Result<(), String> {
 }
 
 async fn new_thread(client: &Client, token: &str, title: &str) -> Result<i64, String> {
-    let request = CreateThreadRequest {
-        category: NEWS.into(),
-        title: title.into(),
-        body: "Measuring.".into(),
-        audience: None,
-    };
-    let created: CreatedThread = client.call(Method::POST, "/threads", Some(token), Some(&request), &[201]).await?.json()?;
+    let request =
+        CreateThreadRequest { category: NEWS.into(), title: title.into(), body: "Measuring.".into(), audience: None };
+    let created: CreatedThread =
+        client.call(Method::POST, "/threads", Some(token), Some(&request), &[201]).await?.json()?;
     Ok(created.thread.id)
 }
 
@@ -160,7 +157,8 @@ async fn post_many(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..writers {
-        let (client, next, latencies, ids) = (Rc::clone(client), Rc::clone(&next), Rc::clone(&latencies), Rc::clone(&ids));
+        let (client, next, latencies, ids) =
+            (Rc::clone(client), Rc::clone(&next), Rc::clone(&latencies), Rc::clone(&ids));
         let (token, text) = (token.to_owned(), text.to_owned());
         tasks.push(actix_web::rt::spawn(async move {
             loop {

@@ -5,6 +5,7 @@
 mod bench;
 mod e2e;
 mod frontend;
+mod fuzz;
 mod instance;
 mod stress;
 
@@ -25,8 +26,9 @@ Commands:
   run [ARGS...]   build Quorum in release mode and serve it on SQLite
                   (ARGS go to `quorum serve`, e.g. --bind 127.0.0.1:9000)
   test [ARGS...]  make sure PostgreSQL is up, then run every test on
-                  SQLite and PostgreSQL (ARGS go to `cargo test`), then the
-                  browser tests on both (QUORUM_E2E=0 skips those)
+                  SQLite and PostgreSQL (ARGS go to `cargo test`), then
+                  fuzzing and the browser tests on both (QUORUM_E2E=0 skips
+                  the browser tests)
   e2e [OPTS] [FILE...] [-- NODE_ARGS...]
                   only the browser tests (tests/e2e, headless Chromium);
                   OPTS: --backend sqlite|postgres (default both);
@@ -66,6 +68,10 @@ Commands:
                   prints a timeline; OPTS: --seconds N (40), --connections
                   N (32), --cluster scratch|main (default scratch: a cluster
                   made for the run; main stops the machine's own)
+  fuzz [OPTS]     Schemathesis (installed into a venv under ~/.cache/quorum)
+                  against the served OpenAPI document, every check, as a
+                  demo member and as an admin; OPTS: --backend (both),
+                  --examples N (30); reports in target/fuzz/
   bench-live [OPTS]
                   opens many event streams as members, then posts replies
                   that notify nobody and replies that mention 5 members in a
@@ -97,6 +103,9 @@ fn main() -> ExitCode {
         Some("crash") => stress::crash(&rest),
         Some("outage") => stress::outage(&rest),
         Some("bench-live") => stress::bench_live(&rest),
+        Some("fuzz") => {
+            fuzz::fuzz(&rest, &env::var("QUORUM_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_TEST_PG_URL.to_string()))
+        }
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -320,13 +329,15 @@ fn test(extra: &[OsString]) -> Result {
     let verdict = if outcome.is_ok() { "passed" } else { "FAILED" };
     steps.push(format!("cargo test --workspace --no-fail-fast {verdict}"));
 
-    // The browser tests run even when cargo test failed: both verdicts are
-    // worth having from one run.
+    // Fuzzing and the browser tests run even when cargo test failed: every
+    // verdict is worth having from one run.
+    let (verdicts, fuzz_outcome) = fuzz::for_xtask_test(&pg_url);
+    steps.extend(verdicts);
     let (verdicts, e2e_outcome) = e2e::for_xtask_test(&pg_url);
     steps.extend(verdicts);
 
     println!("xtask test: {}", steps.join("; "));
-    outcome.and(e2e_outcome)
+    outcome.and(fuzz_outcome).and(e2e_outcome)
 }
 
 /// Host and port of a `postgres://user:pass@host:port/db` URL, defaulting

@@ -64,6 +64,34 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for documentation.
+    pub const ALL: [ErrorCode; 24] = [
+        ErrorCode::BadRequest,
+        ErrorCode::InvalidCursor,
+        ErrorCode::ValidationFailed,
+        ErrorCode::Unauthorized,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::InvalidRefreshToken,
+        ErrorCode::Forbidden,
+        ErrorCode::InsufficientScope,
+        ErrorCode::AccountSuspended,
+        ErrorCode::RegistrationClosed,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::ThreadLocked,
+        ErrorCode::CategoryNotEmpty,
+        ErrorCode::CannotLikeOwnPost,
+        ErrorCode::BuiltinGroup,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::TooManyRequests,
+        ErrorCode::IdempotencyKeyInUse,
+        ErrorCode::IdempotencyKeyReused,
+        ErrorCode::Internal,
+        ErrorCode::ServiceUnavailable,
+    ];
+
     pub fn status(self) -> u16 {
         use ErrorCode::*;
         match self {
