@@ -120,6 +120,7 @@ fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
                 add("400", "The query string does not parse, or a value is out of range", false);
             }
             if in_api && is_post && bearer {
+                add("400", "The `Idempotency-Key` header is not 1-255 visible ASCII characters", false);
                 add("409", "A request with this `Idempotency-Key` is still running (`idempotency_key_in_use`)", true);
                 add("422", "Invalid fields, or this `Idempotency-Key` was used with another request", false);
                 let params = operation.parameters.get_or_insert_with(Vec::new);
@@ -133,7 +134,11 @@ fn add_common_responses(api: &mut utoipa::openapi::OpenApi) {
                              same account, the first answer is replayed instead of acting twice",
                         ))
                         .schema(Some(
-                            ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255)),
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .min_length(Some(1))
+                                .max_length(Some(255))
+                                .pattern(Some("^[!-~]+$")),
                         ))
                         .build(),
                 );

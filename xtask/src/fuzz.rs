@@ -138,7 +138,9 @@ fn one_backend(bin: &Path, quorum: &Path, backend: Backend, pg_url: &str, exampl
         let token = sign_in(&address, login, &password)?;
         let report = out_dir.join(format!("{}-{who}.txt", backend.name()));
         let mut command = Command::new(bin);
+        // Schemathesis keeps a cache in its working directory.
         command
+            .current_dir(&out_dir)
             .arg("--config-file")
             .arg(workspace_root().join("tests").join("fuzz").join("schemathesis.toml"))
             .arg("run")
