@@ -64,6 +64,81 @@ pub fn absolute(then: DateTime<Utc>, zone: &impl Zone) -> String {
     format!("{} {}", local.at.format("%a %-d %b %Y, %H:%M"), local.abbreviation)
 }
 
+/// The times the server wrote into a post (`<time class="quorum-date">`,
+/// whose text names the original zone and UTC) shown in the reader's zone
+/// with the original beside it: "16:00 Thu 14 Dec your time · 15:00
+/// Europe/London". The full reading in both zones goes in the tooltip.
+pub fn localise_dates(html: &str, zone: &impl Zone, zone_name: &str) -> String {
+    const OPEN: &str = "<time class=\"quorum-date\" ";
+    if !html.contains(OPEN) {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len() + 128);
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let element = &rest[at..];
+        let (Some(tag_end), Some(close)) = (element.find('>'), element.find("</time>")) else { break };
+        let tag = &element[..tag_end];
+        let attr = |name: &str| {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            tag[start..].split('"').next()
+        };
+        let parse = |t: &str| DateTime::parse_from_rfc3339(t).ok().map(|t| t.with_timezone(&Utc));
+        let start = attr("datetime").and_then(parse);
+        let end = attr("data-end").and_then(parse);
+        let (Some(start), Some(written_zone), Some(wall)) = (start, attr("data-timezone"), attr("data-wall")) else {
+            out.push_str(&element[..close]);
+            rest = &element[close..];
+            continue;
+        };
+        let text = date_text(start, end, zone, zone_name, written_zone, wall);
+        let original = &element[tag_end + 1..close];
+        out.push_str(tag);
+        out.push_str(&format!(" title=\"{}\">", escape(&format!("{original}; {}", absolute(start, zone)))));
+        out.push_str(&escape(&text));
+        rest = &element[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn date_text(
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    zone: &impl Zone,
+    zone_name: &str,
+    written_zone: &str,
+    wall: &str,
+) -> String {
+    let mine = |t: DateTime<Utc>| zone.local(t).at;
+    let local_start = mine(start);
+    let mut text = local_start.format("%H:%M").to_string();
+    if let Some(end) = end {
+        let local_end = mine(end);
+        if local_end.date() == local_start.date() {
+            text.push_str(&local_end.format("–%H:%M").to_string());
+        } else {
+            text.push_str(&local_end.format(" – %H:%M %a %-d %b").to_string());
+        }
+    }
+    text.push_str(&local_start.format(" %a %-d %b %Y").to_string());
+    if zone_name == written_zone {
+        return format!("{text} {written_zone}");
+    }
+    // The wall time as written: "2023-12-14T15:00" or "…T15:00/…T16:30".
+    let clock = |w: &str| w.split_once('T').map(|(_, t)| t.to_owned()).unwrap_or_default();
+    let written = match wall.split_once('/') {
+        Some((from, to)) => format!("{}–{}", clock(from), clock(to)),
+        None => clock(wall),
+    };
+    format!("{text} your time · {written} {written_zone}")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// "1 Like", "2 Likes": a count and a noun that agrees with it.
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -259,5 +334,28 @@ mod tests {
         assert_eq!(names, ["Africa/Accra", "Asia/Calcutta", "Europe/Paris", "UTC"]);
         let names = merge_zone_names(vec!["UTC".into()], "UTC");
         assert_eq!(names, ["UTC"]);
+    }
+
+    #[test]
+    fn times_in_posts_show_in_the_readers_zone_beside_the_original() {
+        let html = "<p>Call <time class=\"quorum-date\" datetime=\"2023-12-14T15:00:00Z\" \
+                    data-timezone=\"Europe/London\" data-wall=\"2023-12-14T15:00\">Thu 14 Dec 2023 15:00 \
+                    Europe/London (15:00 UTC)</time>.</p>";
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let shown = localise_dates(html, &berlin, "Europe/Berlin");
+        assert!(shown.contains(">16:00 Thu 14 Dec 2023 your time · 15:00 Europe/London</time>"), "{shown}");
+        assert!(
+            shown.contains("title=\"Thu 14 Dec 2023 15:00 Europe/London (15:00 UTC); Thu 14 Dec 2023, 16:00 CET\""),
+            "{shown}"
+        );
+        assert!(shown.starts_with("<p>Call ") && shown.ends_with(".</p>"), "{shown}");
+        let london: Tz = "Europe/London".parse().unwrap();
+        assert!(localise_dates(html, &london, "Europe/London").contains(">15:00 Thu 14 Dec 2023 Europe/London</time>"));
+
+        let range = "<time class=\"quorum-date\" datetime=\"2024-07-02T07:30:00Z\" data-end=\"2024-07-02T10:00:00Z\" \
+                     data-timezone=\"Europe/Paris\" data-wall=\"2024-07-02T09:30/2024-07-02T12:00\">x</time>";
+        let shown = localise_dates(range, &london, "Europe/London");
+        assert!(shown.contains(">08:30–11:00 Tue 2 Jul 2024 your time · 09:30–12:00 Europe/Paris</time>"), "{shown}");
+        assert_eq!(localise_dates("<p>no times</p>", &london, "Europe/London"), "<p>no times</p>");
     }
 }

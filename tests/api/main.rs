@@ -23,4 +23,5 @@ mod scripting;
 mod scripting_guide;
 mod seed_scenario;
 mod site;
+mod times;
 mod web_app;

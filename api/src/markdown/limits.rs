@@ -49,7 +49,7 @@ pub const MAX_OPEN_HTML: usize = 2_000_000;
 pub const MAX_HTML_BYTES: usize = 1 << 20;
 
 /// A limit a post went past, with what the post has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Limit {
     Chars(usize),
     Nesting(usize),
@@ -58,11 +58,15 @@ pub enum Limit {
     Reopened(usize),
     OpenHtml(usize),
     HtmlBytes,
+    /// More than [`super::dates::MAX_DATES`] times.
+    Dates(usize),
+    /// A time markup that cannot be resolved, and why.
+    Date(String),
 }
 
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
+        match self {
             Limit::Chars(n) => write!(f, "must be at most {MAX_CHARS} characters, not {n}"),
             Limit::Nesting(n) => {
                 write!(f, "quotes and lists may nest at most {MAX_NESTING} levels; this post nests {n}")
@@ -87,6 +91,10 @@ impl fmt::Display for Limit {
             Limit::HtmlBytes => {
                 write!(f, "this post would render to more than {} MiB of HTML; shorten it", MAX_HTML_BYTES >> 20)
             }
+            Limit::Dates(n) => {
+                write!(f, "a post may hold at most {} times ([date=…]); this one has {n}", super::dates::MAX_DATES)
+            }
+            Limit::Date(why) => f.write_str(why),
         }
     }
 }

@@ -165,3 +165,35 @@ fn limits_read_as_sentences_on_the_body_field() {
         Some(&["quotes and lists may nest at most 16 levels; this post nests 30000".to_owned()][..])
     );
 }
+
+#[test]
+fn times_become_time_elements_outside_code_only() {
+    let r = render_post(
+        "Board call [date=2023-12-14 time=15:00 timezone=\"Europe/London\"], not `[date=x]`.\n\n\
+         ```\n[date=2023-12-14 time=15:00 timezone=CET]\n```\n\n\
+         <time datetime=\"1999-01-01\">forged</time> ![at [date=2023-12-14 time=15:00 timezone=UTC]](/a.png)",
+        &Mentions::default(),
+    )
+    .unwrap();
+    assert_eq!(r.dates.len(), 1, "{r:?}");
+    assert!(
+        r.html
+            .contains("<time class=\"quorum-date\" datetime=\"2023-12-14T15:00:00Z\" data-timezone=\"Europe/London\""),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<code>[date=x]</code>"), "{}", r.html);
+    assert!(r.html.contains("timezone=CET]"), "code blocks stay as written: {}", r.html);
+    assert!(!r.html.contains("1999") && r.html.contains("forged"), "raw time tags lose the tag: {}", r.html);
+    assert!(r.html.contains("alt=\"at 2023-12-14T15:00\""), "{}", r.html);
+    assert!(!r.html.contains('\u{E000}'), "{}", r.html);
+    assert_eq!(super::dates::from_html(&r.html), r.dates);
+}
+
+#[test]
+fn a_wrong_time_refuses_the_post_with_the_reason() {
+    let err = to_html("Meet at [date=2023-12-14 time=16:00 timezone=\"CET\"]").unwrap_err();
+    assert!(err.to_string().contains("Europe/Paris"), "{err}");
+    let many = "[date=2023-12-14 time=16:00 timezone=UTC] ".repeat(super::dates::MAX_DATES + 1);
+    assert_eq!(to_html(&many), Err(Limit::Dates(super::dates::MAX_DATES + 1)));
+}

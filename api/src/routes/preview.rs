@@ -33,7 +33,7 @@ pub async fn preview(
     session.require_signed_in()?;
     let req = body.into_inner();
     if req.body.trim().is_empty() {
-        return Ok(web::Json(Preview { body_html: String::new(), warnings: Vec::new() }));
+        return Ok(web::Json(Preview { body_html: String::new(), warnings: Vec::new(), dates: Vec::new() }));
     }
     check_body(&req.body)?;
     let place = match (req.thread_id, req.category) {
@@ -49,5 +49,6 @@ pub async fn preview(
             Composed { html, ..Composed::default() }
         }
     };
-    Ok(web::Json(Preview { body_html: composed.html, warnings: composed.warnings }))
+    let dates = markdown::dates::from_html(&composed.html);
+    Ok(web::Json(Preview { body_html: composed.html, warnings: composed.warnings, dates }))
 }

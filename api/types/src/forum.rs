@@ -172,6 +172,27 @@ pub struct Post {
     /// Hide, unhide (moderators).
     pub can_hide: bool,
     pub can_view_history: bool,
+    /// The times written in the post (`[date=…]`, `[date-range …]`),
+    /// resolved to UTC when it was saved; empty when its text is not shown.
+    #[serde(default)]
+    pub dates: Vec<PostDate>,
+}
+
+/// A time written in a post: `[date=2023-12-14 time=15:00
+/// timezone="Europe/London"]` or `[date-range from=2023-12-14T15:00
+/// to=2023-12-14T16:30 timezone="Europe/London"]`. The HTML holds it as a
+/// `<time datetime="…Z">` element that reads right without JavaScript.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PostDate {
+    pub start_utc: DateTime<Utc>,
+    /// For a range.
+    pub end_utc: Option<DateTime<Utc>>,
+    /// The IANA zone it was written in.
+    pub timezone: String,
+    /// As written in that zone: `2023-12-14T15:00`, or
+    /// `2023-12-14T15:00/2023-12-14T16:30` for a range.
+    pub wall_time: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -274,4 +295,7 @@ pub struct Preview {
     /// Things the author should know before posting, e.g. that someone
     /// mentioned cannot read the post (their mention stays plain text).
     pub warnings: Vec<String>,
+    /// The times the post names, as they would be saved.
+    #[serde(default)]
+    pub dates: Vec<PostDate>,
 }

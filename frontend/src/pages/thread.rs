@@ -17,7 +17,7 @@ use crate::components::{
 use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
-use crate::time::plural;
+use crate::time::{self, plural};
 
 /// Posts per page: a whole discussion of ordinary length in one request.
 const POSTS_PAGE: &str = "50";
@@ -355,7 +355,12 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                 when=move || editing.get()
                 fallback={
                     let html = post.body_html.clone();
-                    move || view! { <div class="post-body" inner_html=html.clone()></div> }
+                    let zone = s.zone;
+                    move || {
+                        let html = html.clone();
+                        let shown = move || zone.with(|z| time::localise_dates(&html, z, z.name()));
+                        view! { <div class="post-body" inner_html=shown></div> }
+                    }
                 }
             >
                 <EditPost id=id body=body.clone() posts=posts editing=editing/>

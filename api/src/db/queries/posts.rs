@@ -219,6 +219,7 @@ pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) ->
             let may = |action| can(viewer, action, facts);
             // A hidden post's text is for its author and the moderators.
             let shown = p.hidden_at.is_none() || viewer.user_id() == Some(p.author_id) || viewer.is_moderator();
+            let dates = if shown { markdown::dates::from_html(&p.body_html) } else { Vec::new() };
             Post {
                 id: p.id,
                 thread_id: p.thread_id,
@@ -240,6 +241,7 @@ pub fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<PostRow>) ->
                 can_flag: may(Action::FlagPost),
                 can_hide: may(Action::HidePost),
                 can_view_history: may(Action::ViewHistory),
+                dates,
             }
         })
         .collect())
