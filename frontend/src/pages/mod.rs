@@ -4,8 +4,11 @@ pub mod admin;
 pub mod auth;
 pub mod category;
 pub mod home;
+pub mod moderation;
 pub mod profile;
+pub mod shown_once;
 pub mod thread;
+pub mod tokens;
 
 use leptos::prelude::*;
 
