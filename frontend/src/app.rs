@@ -8,7 +8,7 @@ use leptos_router::path;
 use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
-use crate::pages::{admin, auth, category, home, moderation, profile, thread, tokens};
+use crate::pages::{admin, audit, auth, category, home, invites, moderation, people, profile, thread, tokens};
 use crate::session::{self, use_session, Session};
 
 /// The current time, ticking every 30 seconds, for relative times.
@@ -43,6 +43,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view=profile::Profile/>
                     <Route path=path!("/me/tokens") view=tokens::Tokens/>
                     <Route path=path!("/moderation") view=moderation::FlagQueue/>
+                    <Route path=path!("/admin/people") view=people::People/>
+                    <Route path=path!("/admin/invites") view=invites::Invites/>
+                    <Route path=path!("/admin/audit") view=audit::Audit/>
                     <Route path=path!("/admin") view=admin::AdminHome/>
                     <Route path=path!("/admin/groups") view=admin::Groups/>
                     <Route path=path!("/admin/groups/:slug") view=admin::GroupPage/>
