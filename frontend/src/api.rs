@@ -151,6 +151,10 @@ pub async fn put<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     decode(send(Call { method: Method::PUT, path, query: &[], body: None }).await?).await
 }
 
+pub async fn put_json<B: Serialize + ?Sized, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    decode(send(Call { method: Method::PUT, path, query: &[], body: json(body) }).await?).await
+}
+
 pub async fn put_empty(path: &str) -> ApiResult<()> {
     send(Call { method: Method::PUT, path, query: &[], body: None }).await.map(|_| ())
 }

@@ -8,7 +8,7 @@ use leptos_router::path;
 use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
-use crate::pages::{admin, auth, category, home, profile, thread};
+use crate::pages::{admin, audit, auth, category, home, invites, moderation, people, profile, thread, tokens};
 use crate::session::{self, use_session, Session};
 
 /// The current time, ticking every 30 seconds, for relative times.
@@ -41,6 +41,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=auth::Register/>
                     <Route path=path!("/setup") view=auth::Setup/>
                     <Route path=path!("/me") view=profile::Profile/>
+                    <Route path=path!("/me/tokens") view=tokens::Tokens/>
+                    <Route path=path!("/moderation") view=moderation::FlagQueue/>
+                    <Route path=path!("/admin/people") view=people::People/>
+                    <Route path=path!("/admin/invites") view=invites::Invites/>
+                    <Route path=path!("/admin/audit") view=audit::Audit/>
                     <Route path=path!("/admin") view=admin::AdminHome/>
                     <Route path=path!("/admin/groups") view=admin::Groups/>
                     <Route path=path!("/admin/groups/:slug") view=admin::GroupPage/>
@@ -73,6 +78,7 @@ fn Header() -> impl IntoView {
                 {move || match s.me.get() {
                     Some(me) => {
                         view! {
+                            {(me.is_moderator || me.is_admin).then(|| view! { <a href="/moderation">"Review"</a> })}
                             {me.is_admin.then(|| view! { <a href="/admin">"Admin"</a> })}
                             <a href="/me" class="me-link">{me.display_name.clone()}</a>
                             <button type="button" class="link-button" on:click=log_out.clone()>"Log out"</button>

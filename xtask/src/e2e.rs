@@ -296,7 +296,12 @@ fn with_server<T>(
     fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     // 48 hex digits; QUORUM_SETUP_TOKEN takes 16 characters or more.
     let setup_token = (first_admin == FirstAdmin::SetupPage).then(|| random_hex(24));
-    let mut env = vec![("QUORUM_STATIC_DIR", built.dist.display().to_string())];
+    // The test files register dozens of accounts from one address within a
+    // minute; the registration throttle has API tests of its own.
+    let mut env = vec![
+        ("QUORUM_STATIC_DIR", built.dist.display().to_string()),
+        ("QUORUM_THROTTLE_REGISTRATIONS", "0".to_string()),
+    ];
     if let Some(token) = &setup_token {
         env.push(("QUORUM_SETUP_TOKEN", token.clone()));
     }

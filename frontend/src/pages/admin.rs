@@ -18,7 +18,7 @@ use crate::time::plural;
 
 /// Signed in as an administrator, or told why not.
 #[component]
-fn AdminOnly(children: ChildrenFn) -> impl IntoView {
+pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
     let s = use_session();
     let children = StoredValue::new(children);
     let is_admin = Memo::new(move |_| s.is_admin());
@@ -73,6 +73,9 @@ fn AdminHomeBody() -> impl IntoView {
         <nav aria-label="Administration" class="admin-nav">
             <a class="button" href="/admin/groups">"Groups"</a>
             <a class="button" href="/admin/categories">"Categories"</a>
+            <a class="button" href="/admin/people">"People"</a>
+            <a class="button" href="/admin/invites">"Registration and invitations"</a>
+            <a class="button" href="/admin/audit">"Audit log"</a>
         </nav>
         {move || match checklist() {
             None => view! { <Loading/> }.into_any(),

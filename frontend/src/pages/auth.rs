@@ -70,6 +70,9 @@ pub fn Register() -> impl IntoView {
     set_title(|| Some("Create an account".into()));
     let s = use_session();
     let navigate = use_navigate();
+    // An invitation link is `/register?invite=CODE` (the API's `url`).
+    let invited = use_query_map().with_untracked(|q| q.get("invite")).filter(|c| !c.trim().is_empty());
+    let invite = RwSignal::new(invited.clone().unwrap_or_default());
     let username = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
@@ -86,23 +89,47 @@ pub fn Register() -> impl IntoView {
             display_name: (!name.trim().is_empty()).then_some(name),
             time_zone: browser_zone(),
             refresh_cookie: true,
-            invite: None,
+            invite: Some(invite.get_untracked().trim().to_string()).filter(|c| !c.is_empty()),
         };
         sign_in(form, "/auth/register", request, "/".into(), navigate.clone());
     };
-    let closed = move || s.site.with(|site| site.as_ref().is_some_and(|x| x.registration == Registration::Closed));
+    let mode = move || s.site.with(|site| site.as_ref().map(|x| x.registration));
+    let has_invite = invited.is_some();
     view! {
         <div class="narrow">
             <h1>"Create an account"</h1>
-            <Show when=closed>
-                <p class="notice" role="note">"This forum does not take new registrations at the moment."</p>
-            </Show>
+            {move || match (mode(), has_invite) {
+                (_, true) => {
+                    view! {
+                        <p class="notice invited" role="note">
+                            "You have been invited: your account joins the groups the invitation names."
+                        </p>
+                    }
+                        .into_any()
+                }
+                (Some(Registration::Closed), false) => {
+                    view! { <p class="notice" role="note">"This forum does not take new registrations at the moment."</p> }
+                        .into_any()
+                }
+                (Some(Registration::Invite), false) => {
+                    view! {
+                        <p class="notice" role="note">
+                            "This forum takes new members by invitation: open the link in your invitation, or enter its code below."
+                        </p>
+                    }
+                        .into_any()
+                }
+                _ => ().into_any(),
+            }}
             <form class="stack" on:submit=submit>
                 <TextField label="Username" name="username" value=username error=error autocomplete="username" required=true hint="3 to 32 characters: letters, digits, _ and -."/>
                 <TextField label="E-mail" name="email" kind="email" value=email error=error autocomplete="email" required=true/>
                 <TextField label="Display name" name="display_name" value=display_name error=error autocomplete="name" hint="How others see you; your username if left empty."/>
                 <TextField label="Password" name="password" kind="password" value=password error=error autocomplete="new-password" required=true hint="At least 10 characters."/>
-                <FormError error=error fields=&["username", "email", "display_name", "password"]/>
+                <Show when=move || has_invite || mode() == Some(Registration::Invite)>
+                    <TextField label="Invitation code" name="invite" value=invite error=error/>
+                </Show>
+                <FormError error=error fields=&["username", "email", "display_name", "password", "invite"]/>
                 <button type="submit" class="primary" disabled=move || sending.get()>
                     {move || if sending.get() { "Creating…" } else { "Create account" }}
                 </button>

@@ -1,11 +1,17 @@
 //! One module per area of the app; each page loads its own data.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod category;
 pub mod home;
+pub mod invites;
+pub mod moderation;
+pub mod people;
 pub mod profile;
+pub mod shown_once;
 pub mod thread;
+pub mod tokens;
 
 use leptos::prelude::*;
 

@@ -75,6 +75,7 @@ fn ProfileForm() -> impl IntoView {
                 "Signed in as @" {me.as_ref().map(|m| m.username.clone())}
                 {me.as_ref().filter(|m| !m.groups.is_empty()).map(|m| format!(" · groups: {}", m.groups.join(", ")))}
             </p>
+            <p><a href="/me/tokens">"Access tokens"</a> " for scripts and other apps"</p>
             <form class="stack" on:submit=submit>
                 <TextField label="Display name" name="display_name" value=display_name error=error autocomplete="name"/>
                 <div class="field">

@@ -14,6 +14,7 @@ use crate::components::{
     use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor, SignedIn, TextField,
     TimeAgo,
 };
+use crate::pages::moderation::{HiddenNotice, PostModeration};
 use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
@@ -36,6 +37,7 @@ pub fn ThreadPage() -> impl IntoView {
     let loading = RwSignal::new(false);
     let posts_error = RwSignal::new(None::<ApiError>);
     let groups = use_groups();
+    provide_context(CanReply(Signal::derive(move || thread.with(|t| matches!(t, Some(Ok(t)) if t.can_reply)))));
 
     let load_posts = move |reset: bool| {
         let id = id();
@@ -89,7 +91,7 @@ pub fn ThreadPage() -> impl IntoView {
         <div class="posts">
             <For
                 each=move || posts.with(|p| p.items.clone())
-                key=|p| (p.id, p.like_count, p.liked_by_me, p.edited_at, p.number)
+                key=|p| (p.id, p.like_count, p.liked_by_me, p.edited_at, p.number, p.hidden)
                 let:post
             >
                 <PostView post=post posts=posts groups=groups/>
@@ -180,8 +182,8 @@ fn ThreadHead(
             });
         }
     });
-    // What the viewer may do is the API's call (`can_edit`, `can_moderate`).
-    let (is_mod, can_edit) = (thread.can_moderate, thread.can_edit);
+    // What the viewer may do is the API's call (`can_delete`, `can_moderate`).
+    let (is_mod, can_delete) = (thread.can_moderate, thread.can_delete);
     let (pinned, locked) = (thread.pinned, thread.locked);
     let audience = thread.audience.clone().unwrap_or_default();
     view! {
@@ -207,7 +209,7 @@ fn ThreadHead(
                 })}
             <span>{plural(thread.reply_count, "reply", "replies")}</span>
         </p>
-        {(is_mod || can_edit)
+        {(is_mod || can_delete)
             .then(|| {
                 view! {
                     <div class="actions thread-actions">
@@ -222,7 +224,7 @@ fn ThreadHead(
                                     </button>
                                 }
                             })}
-                        {can_edit
+                        {can_delete
                             .then(|| {
                                 view! {
                                     <ConfirmButton
@@ -244,11 +246,11 @@ fn ThreadHead(
 
 #[component]
 fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec<Group>>) -> impl IntoView {
-    let s = use_session();
     let id = post.id;
-    let is_own = s.user_id() == Some(post.author.id);
-    let can_change = post.can_edit;
-    let signed_in = s.me.with_untracked(|m| m.is_some());
+    // Each button is there exactly when the API's flag says so.
+    let (can_like, can_edit, can_delete) = (post.can_like, post.can_edit, post.can_delete);
+    let can_view_history = post.can_view_history;
+    let can_reply = use_context::<CanReply>().map(|c| c.0);
     let error = RwSignal::new(None::<ApiError>);
     let editing = RwSignal::new(false);
     let confirm_delete = RwSignal::new(false);
@@ -351,6 +353,7 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                     }
                 })}
             {reply_to}
+            <HiddenNotice post=post.clone()/>
             <Show
                 when=move || editing.get()
                 fallback={
@@ -366,7 +369,7 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                 <EditPost id=id body=body.clone() posts=posts editing=editing/>
             </Show>
             <footer class="post-actions">
-                {(signed_in && !is_own)
+                {can_like
                     .then(|| {
                         view! {
                             <button type="button" class="like" aria-pressed=if liked { "true" } else { "false" } aria-label="Like" on:click=toggle_like>
@@ -383,9 +386,12 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                             </button>
                         }
                     })}
-                {signed_in.then(|| view! { <button type="button" class="link-button" on:click=reply>"Reply"</button> })}
-                {edited_at
-                    .is_some()
+                {move || {
+                    can_reply
+                        .is_some_and(|c| c.get())
+                        .then(|| view! { <button type="button" class="link-button" on:click=reply>"Reply"</button> })
+                }}
+                {(can_view_history && edited_at.is_some())
                     .then(|| {
                         view! {
                             <button type="button" class="link-button" aria-expanded=move || if history_open.get() { "true" } else { "false" } on:click=move |_| history_open.update(|o| *o = !*o)>
@@ -393,10 +399,11 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                             </button>
                         }
                     })}
-                {can_change
+                {can_edit
+                    .then(|| view! { <button type="button" class="link-button" on:click=move |_| editing.set(true)>"Edit"</button> })}
+                {can_delete
                     .then(|| {
                         view! {
-                            <button type="button" class="link-button" on:click=move |_| editing.set(true)>"Edit"</button>
                             <ConfirmButton
                                 label="Delete"
                                 question="Delete this post?"
@@ -406,6 +413,7 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                             />
                         }
                     })}
+                <PostModeration post=post.clone() posts=posts/>
             </footer>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.detail}</p> })}
             <Show when=move || likers_open.get()>
@@ -511,6 +519,10 @@ fn EditPost(id: i64, body: String, posts: RwSignal<Paging<Post>>, editing: RwSig
         </form>
     }
 }
+
+/// Whether the viewer may reply in this thread (the thread's `can_reply`).
+#[derive(Clone, Copy)]
+struct CanReply(Signal<bool>);
 
 /// The post a reply answers, shared by the posts' "Reply" buttons and the composer.
 #[derive(Clone, Copy)]
