@@ -155,6 +155,11 @@ pub async fn put_json<B: Serialize + ?Sized, T: DeserializeOwned>(path: &str, bo
     decode(send(Call { method: Method::PUT, path, query: &[], body: json(body) }).await?).await
 }
 
+/// A `PUT` with a body whose answer has none worth reading (`204`).
+pub async fn put_body<B: Serialize + ?Sized>(path: &str, body: &B) -> ApiResult<()> {
+    send(Call { method: Method::PUT, path, query: &[], body: json(body) }).await.map(|_| ())
+}
+
 pub async fn put_empty(path: &str) -> ApiResult<()> {
     send(Call { method: Method::PUT, path, query: &[], body: None }).await.map(|_| ())
 }

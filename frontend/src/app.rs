@@ -8,7 +8,7 @@ use leptos_router::path;
 use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
-use crate::pages::{admin, audit, auth, category, home, invites, moderation, people, profile, thread, tokens};
+use crate::pages::{admin, audit, auth, category, home, invites, moderation, notifications, people, profile, thread, tokens};
 use crate::session::{self, use_session, Session};
 
 /// The current time, ticking every 30 seconds, for relative times.
@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
     provide_context(clock);
     set_interval(move || clock.0.set(crate::time::now()), std::time::Duration::from_secs(30));
     spawn_local(session::restore(session));
+    crate::live::provide();
 
     view! {
         <Router>
@@ -37,6 +38,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=category::CategoryPage/>
                     <Route path=path!("/c/:slug/new") view=thread::NewThread/>
                     <Route path=path!("/t/:id") view=thread::ThreadPage/>
+                    <Route path=path!("/p/:id") view=notifications::PostLink/>
+                    <Route path=path!("/notifications") view=notifications::NotificationsPage/>
                     <Route path=path!("/login") view=auth::Login/>
                     <Route path=path!("/register") view=auth::Register/>
                     <Route path=path!("/setup") view=auth::Setup/>
@@ -80,6 +83,7 @@ fn Header() -> impl IntoView {
                         view! {
                             {(me.is_moderator || me.is_admin).then(|| view! { <a href="/moderation">"Review"</a> })}
                             {me.is_admin.then(|| view! { <a href="/admin">"Admin"</a> })}
+                            <crate::live::NotificationBadge/>
                             <a href="/me" class="me-link">{me.display_name.clone()}</a>
                             <button type="button" class="link-button" on:click=log_out.clone()>"Log out"</button>
                         }

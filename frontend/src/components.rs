@@ -269,21 +269,28 @@ pub fn MarkdownEditor(
     /// The element id, when `name` is not unique on the page.
     #[prop(optional, into)]
     id: Option<String>,
+    /// Where the post would go (a reply in this thread, or a new thread in
+    /// this category) and its audience: the preview then also warns of
+    /// mentioned people who could not read it.
+    #[prop(optional, into)]
+    thread_id: Option<i64>,
+    #[prop(optional, into)] category: Option<String>,
+    #[prop(optional, into)] audience: Option<RwSignal<Vec<String>>>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| field_id(name));
     let previewing = RwSignal::new(false);
-    let preview = RwSignal::new(None::<Result<String, ApiError>>);
+    let preview = RwSignal::new(None::<Result<Preview, ApiError>>);
     let show_preview = move |_| {
         previewing.set(true);
         preview.set(None);
-        let body = value.get_untracked();
+        let request = PreviewRequest {
+            body: value.get_untracked(),
+            thread_id,
+            category: category.clone(),
+            audience: audience.map(|a| a.get_untracked()).filter(|a| !a.is_empty()),
+        };
         spawn_local(async move {
-            let result = api::post::<_, Preview>(
-                "/preview",
-                &PreviewRequest { body, thread_id: None, category: None, audience: None },
-            )
-            .await
-            .map(|p| p.body_html);
+            let result = api::post::<_, Preview>("/preview", &request).await;
             preview.set(Some(result));
         });
     };
@@ -323,10 +330,23 @@ pub fn MarkdownEditor(
                 <div class="preview post-body" aria-live="polite">
                     {move || match preview.get() {
                         None => view! { <Loading label="Rendering preview…"/> }.into_any(),
-                        Some(Ok(html)) if html.trim().is_empty() => {
+                        Some(Ok(p)) if p.body_html.trim().is_empty() => {
                             view! { <p class="muted">"Nothing to preview yet."</p> }.into_any()
                         }
-                        Some(Ok(html)) => view! { <div inner_html=html></div> }.into_any(),
+                        Some(Ok(p)) => {
+                            view! {
+                                {(!p.warnings.is_empty())
+                                    .then(|| {
+                                        view! {
+                                            <ul class="preview-warnings notice" role="status">
+                                                {p.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+                                            </ul>
+                                        }
+                                    })}
+                                <div inner_html=p.body_html></div>
+                            }
+                                .into_any()
+                        }
                         Some(Err(e)) => view! { <p class="form-error">{e.detail}</p> }.into_any(),
                     }}
                 </div>

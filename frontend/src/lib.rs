@@ -1,19 +1,25 @@
 //! Quorum's single-page app: Leptos, rendered in the browser, talking to
 //! the public API only (the same endpoints third-party clients use).
 //!
-//! Logic without a browser (times, audience wording, paging) lives in plain
+//! Logic without a browser (times, audience wording, paging, the
+//! server-sent events parser, read tracking) lives in plain
 //! modules with unit tests that run natively; `app`, `components` and
 //! `pages` hold the views.
 
 pub mod api;
 pub mod audience;
 pub mod paging;
+pub mod reading;
 pub mod session;
+pub mod sse;
 pub mod time;
 
 mod app;
 mod components;
+mod live;
 mod pages;
+mod quote;
+mod watch;
 
 /// Mounts the app on `<body>`.
 pub fn start() {

@@ -11,6 +11,7 @@ use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
 use crate::time::plural;
+use crate::watch::WatchControl;
 
 /// Thread-list page size.
 const PAGE: &str = "25";
@@ -75,6 +76,15 @@ pub fn CategoryPage() -> impl IntoView {
                         {c.can_post.then(|| view! { <a class="button" href=new_href>"New thread"</a> })}
                     </div>
                     <p class="description">{c.description.clone()}</p>
+                    {s.me.with(|m| m.is_some()).then(|| {
+                        let slug = c.slug.clone();
+                        view! {
+                            <div class="actions category-actions">
+                                <WatchControl path=format!("/categories/{}/watch", api::segment(&c.slug)) place="category" level=None/>
+                                <MarkCategoryRead slug=slug on_done=Callback::new(move |_| load(true))/>
+                            </div>
+                        }
+                    })}
                     <ThreadList threads=threads loading=loading error=error load=Callback::new(move |_| load(false))/>
                 }
                     .into_any()
@@ -97,7 +107,7 @@ fn ThreadList(
                 .then(|| view! { <p class="empty">"No threads here yet."</p> })
         }}
         <ul class="threads">
-            <For each=move || threads.with(|t| t.items.clone()) key=|t| (t.id, t.reply_count, t.last_activity_at) let:thread>
+            <For each=move || threads.with(|t| t.items.clone()) key=|t| (t.id, t.reply_count, t.last_activity_at, t.unread_count, t.is_new) let:thread>
                 <ThreadRow thread=thread/>
             </For>
         </ul>
@@ -119,9 +129,34 @@ fn ThreadList(
     }
 }
 
+/// Marks every post so far in the category read, then reloads the list.
+#[component]
+fn MarkCategoryRead(slug: String, on_done: Callback<()>) -> impl IntoView {
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let mark = move |_| {
+        let path = format!("/categories/{}/read", api::segment(&slug));
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::post_empty(&path, &serde_json::json!({})).await {
+                Ok(()) => on_done.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button type="button" class="small" on:click=mark disabled=move || busy.get()>"Mark category read"</button>
+        {move || error.get().map(|e| view! { <span class="form-error" role="alert">{e.detail}</span> })}
+    }
+}
+
 #[component]
 fn ThreadRow(thread: Thread) -> impl IntoView {
     let href = format!("/t/{}", thread.id);
+    // "New" for a thread never opened; the unread count once it has been.
+    let unread = (thread.last_read_post_id.is_some() && thread.unread_count > 0).then_some(thread.unread_count);
     view! {
         <li class="thread-row" class:pinned=thread.pinned>
             <div class="thread-main">
@@ -129,6 +164,8 @@ fn ThreadRow(thread: Thread) -> impl IntoView {
                 {thread.locked.then(|| view! { <span class="badge">"Locked"</span> })}
                 {thread.audience.as_ref().filter(|a| !a.is_empty()).map(|_| view! { <span class="badge restricted">"Restricted"</span> })}
                 <a class="thread-title" href=href>{thread.title.clone()}</a>
+                {thread.is_new.then(|| view! { <span class="badge new-badge">"New"</span> })}
+                {unread.map(|n| view! { <span class="badge unread-count">{plural(n, "unread", "unread")}</span> })}
                 <p class="meta">
                     <span>
                         "Started by " <span class="author">{thread.author.display_name.clone()}</span> " · "

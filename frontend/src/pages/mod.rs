@@ -7,10 +7,12 @@ pub mod category;
 pub mod home;
 pub mod invites;
 pub mod moderation;
+pub mod notifications;
 pub mod people;
 pub mod profile;
 pub mod shown_once;
 pub mod thread;
+pub mod thread_live;
 pub mod tokens;
 
 use leptos::prelude::*;

@@ -16,9 +16,12 @@ use crate::components::{
 };
 use crate::pages::moderation::{HiddenNotice, PostModeration};
 use crate::pages::set_title;
+use crate::pages::thread_live::{self, Incoming, NewReplies, UnreadFrom};
 use crate::paging::Paging;
+use crate::quote::QuoteSelection;
 use crate::session::use_session;
 use crate::time::{self, plural};
+use crate::watch::WatchControl;
 
 /// Posts per page: a whole discussion of ordinary length in one request.
 const POSTS_PAGE: &str = "50";
@@ -63,13 +66,23 @@ pub fn ThreadPage() -> impl IntoView {
             loading.set(false);
         });
     };
-    Effect::new(move |_| {
+    let load_thread = move || {
         let id = id();
-        s.me.track();
         spawn_local(async move {
             let result = api::get::<Thread>(&format!("/threads/{id}")).await;
             thread.set(Some(result));
         });
+    };
+    Effect::new(move |_| {
+        id();
+        s.me.track();
+        load_thread();
+        load_posts(true);
+    });
+    let this_thread = move || params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let load_more = move || load_posts(false);
+    let incoming = thread_live::follow(this_thread, thread, posts, loading, load_more, move || {
+        load_thread();
         load_posts(true);
     });
     set_title(move || thread.get().and_then(|t| t.ok()).map(|t| t.title));
@@ -112,6 +125,7 @@ pub fn ThreadPage() -> impl IntoView {
                 ().into_any()
             }
         }}
+        <NewReplies posts=posts incoming=incoming load_more=Callback::new(move |_| load_more())/>
         {move || {
             thread
                 .get()
@@ -209,6 +223,9 @@ fn ThreadHead(
                 })}
             <span>{plural(thread.reply_count, "reply", "replies")}</span>
         </p>
+        {thread
+            .watch_level
+            .map(|level| view! { <WatchControl path=format!("/threads/{id}/watch") place="thread" level=Some(level)/> })}
         {(is_mod || can_delete)
             .then(|| {
                 view! {
@@ -332,9 +349,11 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
     let body = post.body.clone();
     let edited_at = post.edited_at;
     let permalink = format!("/t/{}#post-{id}", post.thread_id);
+    let unread_from = use_context::<UnreadFrom>();
+    let unread = move || unread_from.is_some_and(|u| u.is_unread(id));
 
     view! {
-        <article class="post" class:restricted=restricted id=format!("post-{id}") aria-labelledby=format!("post-{id}-author")>
+        <article class="post" class:restricted=restricted class:unread=unread id=format!("post-{id}") aria-labelledby=format!("post-{id}-author")>
             <header class="post-head">
                 <span class="author" id=format!("post-{id}-author")>{post.author.display_name.clone()}</span>
                 <span class="username muted">"@" {post.author.username.clone()}</span>
@@ -342,6 +361,7 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                     <TimeAgo at=post.created_at/>
                 </a>
                 {edited_at.map(|at| view! { <span class="meta">"· edited " <TimeAgo at=at/></span> })}
+                <Show when=unread><span class="badge new-badge">"New"</span></Show>
             </header>
             {restricted
                 .then(|| {
@@ -546,6 +566,7 @@ fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let reply_to = RwSignal::new(None::<i64>);
     provide_context(ReplyTarget(reply_to, textarea));
+    let incoming = use_context::<Incoming>();
     let thread_id = thread.id;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -559,6 +580,9 @@ fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource
         spawn_local(async move {
             match api::post::<_, Post>(&format!("/threads/{thread_id}/posts"), &request).await {
                 Ok(post) => {
+                    if let Some(incoming) = incoming {
+                        incoming.shown(post.id);
+                    }
                     posts.update(|p| p.items.push(post));
                     body.set(String::new());
                     reply_to.set(None);
@@ -584,7 +608,17 @@ fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource
             <h2>"Reply"</h2>
             <form on:submit=submit>
                 {replying_to}
-                <MarkdownEditor label="Your reply" name="reply" value=body error=error rows=6 node_ref=textarea/>
+                <MarkdownEditor
+                    label="Your reply"
+                    name="reply"
+                    value=body
+                    error=error
+                    rows=6
+                    node_ref=textarea
+                    thread_id=thread_id
+                    audience=audience
+                />
+                <QuoteSelection body=body textarea=textarea/>
                 <AudiencePicker audience=audience groups=groups place="thread" error=error/>
                 <FormError error=error fields=&["body", "audience"]/>
                 <button type="submit" class="primary" disabled=move || sending.get() || body.with(|b| b.trim().is_empty())>
@@ -609,6 +643,7 @@ fn NewThreadForm() -> impl IntoView {
     let params = use_params_map();
     let navigate = use_navigate();
     let slug = params.with_untracked(|p| p.get("slug").unwrap_or_default());
+    let slug_for_preview = slug.clone();
     let category = {
         let slug = slug.clone();
         LocalResource::new(move || {
@@ -657,7 +692,7 @@ fn NewThreadForm() -> impl IntoView {
         }}
         <form class="stack" on:submit=submit>
             <TextField label="Title" name="title" value=title error=error required=true/>
-            <MarkdownEditor label="Body" name="body" value=body error=error rows=10/>
+            <MarkdownEditor label="Body" name="body" value=body error=error rows=10 category=slug_for_preview audience=audience/>
             <AudiencePicker audience=audience groups=groups place="category" error=error/>
             <FormError error=error fields=&["title", "body", "audience", "category"]/>
             <button type="submit" class="primary" disabled=move || sending.get()>
