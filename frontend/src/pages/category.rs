@@ -164,8 +164,8 @@ fn ThreadRow(thread: Thread) -> impl IntoView {
                 {thread.locked.then(|| view! { <span class="badge">"Locked"</span> })}
                 {thread.audience.as_ref().filter(|a| !a.is_empty()).map(|_| view! { <span class="badge restricted">"Restricted"</span> })}
                 <a class="thread-title" href=href>{thread.title.clone()}</a>
-                {thread.is_new.then(|| view! { <span class="badge new-badge">"New"</span> })}
-                {unread.map(|n| view! { <span class="badge unread-count">{plural(n, "unread", "unread")}</span> })}
+                {thread.is_new.then(|| view! { " " <span class="badge new-badge">"New"</span> })}
+                {unread.map(|n| view! { " " <span class="badge unread-count">{plural(n, "unread", "unread")}</span> })}
                 <p class="meta">
                     <span>
                         "Started by " <span class="author">{thread.author.display_name.clone()}</span> " · "
