@@ -24,6 +24,9 @@ pub struct SseParser {
     event: String,
     data: String,
     has_data: bool,
+    /// The `id:` read for the event being received; it becomes `last_id`
+    /// when that event ends (a half-received event's id does not count).
+    id_buffer: Option<String>,
     last_id: Option<String>,
     retry_ms: Option<u32>,
 }
@@ -50,6 +53,7 @@ impl SseParser {
         self.event.clear();
         self.data.clear();
         self.has_data = false;
+        self.id_buffer = self.last_id.clone();
     }
 
     /// Feeds a chunk of the body; returns the events it completed.
@@ -95,7 +99,7 @@ impl SseParser {
                 self.data.push('\n');
                 self.has_data = true;
             }
-            "id" if !value.contains('\0') => self.last_id = Some(value.to_string()),
+            "id" if !value.contains('\0') => self.id_buffer = Some(value.to_string()),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 self.retry_ms = value.parse().ok();
             }
@@ -104,6 +108,7 @@ impl SseParser {
     }
 
     fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+        self.last_id = self.id_buffer.clone();
         let event = std::mem::take(&mut self.event);
         let mut data = std::mem::take(&mut self.data);
         if !std::mem::take(&mut self.has_data) {
