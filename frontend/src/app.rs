@@ -8,7 +8,9 @@ use leptos_router::path;
 use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
-use crate::pages::{admin, audit, auth, category, home, invites, moderation, notifications, people, profile, thread, tokens};
+use crate::pages::{
+    admin, audit, auth, category, home, invites, moderation, notifications, people, profile, thread, tokens,
+};
 use crate::session::{self, use_session, Session};
 
 /// The current time, ticking every 30 seconds, for relative times.

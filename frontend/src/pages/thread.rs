@@ -263,6 +263,7 @@ fn ThreadHead(
 
 #[component]
 fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec<Group>>) -> impl IntoView {
+    let s = use_session();
     let id = post.id;
     // Each button is there exactly when the API's flag says so.
     let (can_like, can_edit, can_delete) = (post.can_like, post.can_edit, post.can_delete);
