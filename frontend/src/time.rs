@@ -341,7 +341,7 @@ mod tests {
         let html = "<p>Call <time class=\"quorum-date\" datetime=\"2023-12-14T15:00:00Z\" \
                     data-timezone=\"Europe/London\" data-wall=\"2023-12-14T15:00\">Thu 14 Dec 2023 15:00 \
                     Europe/London (15:00 UTC)</time>.</p>";
-        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let berlin = zone("Europe/Berlin");
         let shown = localise_dates(html, &berlin, "Europe/Berlin");
         assert!(shown.contains(">16:00 Thu 14 Dec 2023 your time · 15:00 Europe/London</time>"), "{shown}");
         assert!(
@@ -349,7 +349,7 @@ mod tests {
             "{shown}"
         );
         assert!(shown.starts_with("<p>Call ") && shown.ends_with(".</p>"), "{shown}");
-        let london: Tz = "Europe/London".parse().unwrap();
+        let london = zone("Europe/London");
         assert!(localise_dates(html, &london, "Europe/London").contains(">15:00 Thu 14 Dec 2023 Europe/London</time>"));
 
         let range = "<time class=\"quorum-date\" datetime=\"2024-07-02T07:30:00Z\" data-end=\"2024-07-02T10:00:00Z\" \
