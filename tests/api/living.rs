@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use quorum_tests::world::{BOARD, PARTICIPANTS, WORKERS};
 use quorum_tests::{assert_field_error, both_backends, marker, Account, Coop, TestApp};
-use quorum_types::{Notification, NotificationKind, Page, Post, Preview, Thread, UnreadCount};
+use quorum_types::{Category, Notification, NotificationKind, Page, Post, Preview, Thread, UnreadCount, WatchLevel};
 use serde_json::json;
 
 /// Notifications are made after commit: ask until they are there.
@@ -156,8 +156,17 @@ both_backends! {
             .collect();
         assert_eq!(likes.len(), 1, "{likes:?}");
         assert_eq!(likes[0].others, 1);
-        // Watching a category tells of new threads.
+        // Watching a category tells of new threads, and the category says so to the watcher alone.
+        let level = |c: Category| c.watch_level;
+        let before: Category = app.get("/categories/news", coop.moderator.auth()).await.expect(200);
+        assert_eq!(level(before), Some(WatchLevel::Normal));
         app.put("/categories/news/watch", coop.moderator.auth(), &json!({"level": "watching"})).await.assert_status(200);
+        let after: Category = app.get("/categories/news", coop.moderator.auth()).await.expect(200);
+        assert_eq!(level(after), Some(WatchLevel::Watching));
+        let listed: Page<Category> = app.get("/categories", coop.moderator.auth()).await.expect(200);
+        assert_eq!(listed.items.into_iter().find(|c| c.slug == "news").and_then(level), Some(WatchLevel::Watching));
+        let others: Category = app.get("/categories/news", coop.rep.auth()).await.expect(200);
+        assert_eq!(level(others), Some(WatchLevel::Normal));
         let news = app.create_thread(&coop.rep, "news", "Federation newsletter", "Out now.", None).await;
         let told = notifications(&app, &coop.moderator, 1).await;
         assert_eq!(kinds(&told), vec![(NotificationKind::NewThread, news.post.id)]);

@@ -210,6 +210,18 @@ browserTest('unread markers, opening at the first unread post, marking read whil
     async () => (await api.get(`/api/v1/threads/${unopened.id}`, ana.token)).is_new === false,
     'the API still calls the thread new',
   );
+
+  // The category's watch control shows the API's level, and keeps a choice over a reload.
+  const categoryControls = page.getByRole('group', { name: 'Notifications for this category' });
+  await expectAttribute(categoryControls.getByRole('button', { name: 'Normal' }), 'aria-pressed', 'true');
+  await categoryControls.getByRole('button', { name: 'Muted' }).click();
+  await expectAttribute(categoryControls.getByRole('button', { name: 'Muted' }), 'aria-pressed', 'true');
+  await page.reload();
+  await settled(page, open.name);
+  await expectAttribute(categoryControls.getByRole('button', { name: 'Muted' }), 'aria-pressed', 'true');
+  await expectAttribute(categoryControls.getByRole('button', { name: 'Normal' }), 'aria-pressed', 'false');
+  const category = await api.get(`/api/v1/categories/${open.slug}`, ana.token);
+  if (category.watch_level !== 'muted') throw new Error(`the API has the category ${category.watch_level}`);
 });
 
 browserTest('the preview warns of a mention of someone who cannot read the post; quoting a selection', async ({ page }) => {

@@ -30,6 +30,10 @@ pub struct Category {
     pub last_activity_at: Option<DateTime<Utc>>,
     /// Whether the viewer may start a thread here.
     pub can_post: bool,
+    /// How closely the signed-in viewer follows this category (`normal`
+    /// unless they chose otherwise); `null` for anonymous viewers.
+    #[serde(default)]
+    pub watch_level: Option<crate::WatchLevel>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -80,7 +80,7 @@ pub fn CategoryPage() -> impl IntoView {
                         let slug = c.slug.clone();
                         view! {
                             <div class="actions category-actions">
-                                <WatchControl path=format!("/categories/{}/watch", api::segment(&c.slug)) place="category" level=None/>
+                                <WatchControl path=format!("/categories/{}/watch", api::segment(&c.slug)) place="category" level=c.watch_level/>
                                 <MarkCategoryRead slug=slug on_done=Callback::new(move |_| load(true))/>
                             </div>
                         }

@@ -77,6 +77,10 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<CategoryRow>) ->
     audience_ids.sort_unstable();
     audience_ids.dedup();
     let slugs = audiences::slugs(conn, &audience_ids)?;
+    let levels = match viewer.user_id() {
+        Some(user_id) => super::following::category_levels(conn, user_id, &ids)?,
+        None => HashMap::new(),
+    };
     Ok(rows
         .into_iter()
         .map(|c| {
@@ -89,6 +93,7 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<CategoryRow>) ->
                     Action::StartThread,
                     Target::Category(CategoryFacts { posters_audience_id: c.posters_id }),
                 ),
+                watch_level: levels.get(&c.id).copied(),
                 slug: c.slug,
                 name: c.name,
                 description: c.description,

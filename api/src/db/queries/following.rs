@@ -89,6 +89,22 @@ pub fn category_level(conn: &mut AnyConnection, user_id: i64, category_id: i64) 
     Ok(level.as_deref().map_or(WatchLevel::Normal, level_of))
 }
 
+/// Levels on these categories for one member: what they set, else normal.
+pub fn category_levels(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    category_ids: &[i64],
+) -> Result<HashMap<i64, WatchLevel>, ApiError> {
+    let explicit: Vec<(Option<i64>, String)> = watches::table
+        .filter(watches::user_id.eq(user_id))
+        .filter(watches::category_id.eq_any(category_ids))
+        .select((watches::category_id, watches::level))
+        .load(conn)?;
+    let mut levels: HashMap<i64, WatchLevel> = category_ids.iter().map(|c| (*c, WatchLevel::Normal)).collect();
+    levels.extend(explicit.into_iter().filter_map(|(c, l)| Some((c?, level_of(&l)))));
+    Ok(levels)
+}
+
 /// Effective levels on these threads for one member: what they set, else
 /// watching where they have posted, else normal.
 pub fn thread_levels(
