@@ -239,8 +239,20 @@ impl TestDatabase {
     fn url(&self) -> String {
         match self {
             TestDatabase::Sqlite(path) => path.to_string_lossy().into_owned(),
-            TestDatabase::Postgres { server_url, name } => with_database(server_url, name),
+            // Plain TCP: libpq then never touches OpenSSL, whose clean-up at
+            // exit can race connections still open on other threads.
+            TestDatabase::Postgres { server_url, name } => without_tls(with_database(server_url, name)),
         }
+    }
+}
+
+fn without_tls(url: String) -> String {
+    if url.contains("sslmode=") {
+        url
+    } else if url.contains('?') {
+        url + "&sslmode=disable"
+    } else {
+        url + "?sslmode=disable"
     }
 }
 
