@@ -5,6 +5,7 @@ pub mod access_tokens;
 pub mod accounts;
 pub mod audiences;
 pub mod categories;
+pub mod deleted;
 pub mod events;
 pub mod flags;
 pub mod following;
