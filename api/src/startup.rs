@@ -96,7 +96,19 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
             tracing::info!(dir = %dir.display(), assets = spa.asset_count(), "serving the web app");
             Some(spa)
         }
-        None => None,
+        None => match Spa::embedded() {
+            Some(spa) => {
+                tracing::info!(assets = spa.asset_count(), "serving the web app built into this binary");
+                Some(spa)
+            }
+            None => {
+                tracing::warn!(
+                    "this binary was built without the web app: serving the API alone \
+                     (`cargo xtask run` builds both; QUORUM_STATIC_DIR serves a built app from disk)"
+                );
+                None
+            }
+        },
     };
     let options =
         DbOptions { pool_size: settings.pool_size, timeout: settings.db_timeout, sqlite_sync: settings.sqlite_sync };
