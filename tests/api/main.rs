@@ -8,6 +8,7 @@ mod bad_input;
 mod check;
 mod content;
 mod cookie_session;
+mod demo;
 mod hardening;
 mod hostile_markdown;
 mod http_semantics;
