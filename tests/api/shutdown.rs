@@ -54,6 +54,24 @@ fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&
     Ok((status, body))
 }
 
+/// Logs with their terminal colour codes taken out.
+fn without_colours(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
@@ -176,6 +194,7 @@ fn shutdown_under_load(backend: Backend) {
     let took = signalled.elapsed();
     let mut logs = String::new();
     server.child.stderr.take().expect("stderr").read_to_string(&mut logs).expect("reading the logs");
+    let logs = without_colours(&logs);
     let printed: Vec<String> = server.stdout.try_iter().collect();
     assert_eq!(exit.code(), Some(0), "exit status {exit:?}; logs:\n{logs}");
     assert!(took < Duration::from_secs(20), "shutting down took {took:?}");
