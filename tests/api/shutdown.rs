@@ -16,8 +16,13 @@ const METRICS_TOKEN: &str = "metrics-token-never-in-logs-0123";
 const SMTP_PASSWORD: &str = "smtp-password-never-logged";
 const DB_PASSWORD: &str = "db-password-never-logged";
 
-/// The `quorum` binary of this build, built first when needed.
+/// The `quorum` binary of this build, built first when needed (once per run).
 fn quorum_binary() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_quorum).clone()
+}
+
+fn build_quorum() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
     // target/<profile>/deps/api-… → target/<profile>/quorum
     let profile_dir = exe.parent().and_then(|d| d.parent()).expect("the profile directory").to_owned();
@@ -125,6 +130,41 @@ fn start(url: &str) -> Server {
     Server { child, port, stdout: rx }
 }
 
+/// A transaction of the test's own that keeps the server from adding posts
+/// until released (SQLite: the write lock; PostgreSQL: a table lock).
+enum PostsLock {
+    Sqlite(diesel::SqliteConnection),
+    Postgres(diesel::PgConnection),
+}
+
+fn hold_posts(backend: Backend, url: &str) -> PostsLock {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = diesel::SqliteConnection::establish(url).expect("a connection of the test's own");
+            conn.batch_execute("PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE").expect("the write lock");
+            PostsLock::Sqlite(conn)
+        }
+        Backend::Postgres => {
+            let mut conn = diesel::PgConnection::establish(url).expect("a connection of the test's own");
+            conn.batch_execute("BEGIN; LOCK TABLE posts IN EXCLUSIVE MODE").expect("the table lock");
+            PostsLock::Postgres(conn)
+        }
+    }
+}
+
+impl PostsLock {
+    fn release(self) {
+        use diesel::connection::SimpleConnection;
+        let released = match self {
+            PostsLock::Sqlite(mut conn) => conn.batch_execute("COMMIT"),
+            PostsLock::Postgres(mut conn) => conn.batch_execute("COMMIT"),
+        };
+        released.expect("releasing the lock");
+    }
+}
+
 fn shutdown_under_load(backend: Backend) {
     let Some(database) = EmptyDatabase::create(backend) else { return };
     let url = match backend {
@@ -153,8 +193,11 @@ fn shutdown_under_load(backend: Backend) {
     let live = std::thread::spawn(move || http(port, "GET", "/api/v1/stream", Some(&stream_admin), None));
     std::thread::sleep(Duration::from_millis(300));
 
-    // Requests in flight when the signal comes: sign-ins (each hashes a
-    // password, so they queue for a while) and replies.
+    // Requests in flight when the signal comes: replies held up by a lock
+    // the test takes on the posts (so they are surely accepted and still
+    // running when the signal arrives, however busy the machine), and
+    // sign-ins (each hashes a password).
+    let lock = hold_posts(backend, &database.url());
     let login = serde_json::json!({"login": "admin", "password": PASSWORD}).to_string();
     let mut in_flight = Vec::new();
     for i in 0..12 {
@@ -169,10 +212,12 @@ fn shutdown_under_load(backend: Backend) {
             }
         }));
     }
-    std::thread::sleep(Duration::from_millis(50));
+    std::thread::sleep(Duration::from_millis(1000));
     let signalled = Instant::now();
     let killed = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().expect("kill runs");
     assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(300));
+    lock.release();
 
     for request in in_flight {
         let (status, body) =
