@@ -514,3 +514,40 @@ fn instances_starting_together_migrate_once_sqlite() {
 fn instances_starting_together_migrate_once_postgres() {
     instances_migrate_together(Backend::Postgres);
 }
+
+/// The `.db` files in `dir`, oldest first (their names sort by time).
+fn backups_in(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|f| f.extension().is_some_and(|e| e == "db"));
+    files.sort();
+    files
+}
+
+#[actix_web::test]
+async fn scheduled_backups_run_and_keep_the_newest() {
+    let dir = scratch_file("scheduled");
+    let every = std::time::Duration::from_secs(1);
+    let configured = quorum::backup::Schedule { dir: dir.clone(), every, keep: 2 };
+    let app = TestApp::spawn_with(Backend::Sqlite, move |s| s.backup = Some(configured)).await.expect("SQLite");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while backups_in(&dir).is_empty() && std::time::Instant::now() < deadline {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let first = backups_in(&dir).into_iter().next().expect("the server took a scheduled backup");
+    let db = quorum::db::Db::connect(&first.to_string_lossy(), 1).expect("a backup opens");
+    assert!(quorum::check::run(&db).expect("quorum check runs").passed());
+
+    // Never more than `keep`, the newest kept.
+    let by_hand = scratch_file("by-hand");
+    let schedule = quorum::backup::Schedule { dir: by_hand.clone(), every, keep: 2 };
+    let mut taken = Vec::new();
+    for _ in 0..3 {
+        taken.push(quorum::backup::scheduled_once(&app.database_url(), &schedule).expect("a backup").file);
+    }
+    assert_eq!(backups_in(&by_hand), taken[1..].to_vec());
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&by_hand);
+}
