@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backup;
 pub mod check;
 pub mod compose;
 pub mod config;
@@ -11,6 +12,8 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod markdown;
+pub mod metrics;
+pub mod observe;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
