@@ -27,8 +27,14 @@ fn build_quorum() -> PathBuf {
     // target/<profile>/deps/api-… → target/<profile>/quorum
     let profile_dir = exe.parent().and_then(|d| d.parent()).expect("the profile directory").to_owned();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status =
-        Command::new(cargo).args(["build", "--quiet", "-p", "quorum", "--bin", "quorum"]).status().expect("cargo runs");
+    // The same build `cargo xtask` makes for fuzzing and the browser tests
+    // (same package selection, same QUORUM_EMBED_APP), so they share it.
+    let target_dir = profile_dir.parent().expect("the target directory").to_owned();
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "-p", "quorum", "--bin", "quorum"])
+        .env("QUORUM_EMBED_APP", target_dir.join("quorum-dist"))
+        .status()
+        .expect("cargo runs");
     assert!(status.success(), "building the quorum binary failed");
     profile_dir.join("quorum")
 }
