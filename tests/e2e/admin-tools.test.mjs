@@ -130,7 +130,7 @@ browserTest('a moderator restores a deleted reply and a deleted thread', async (
   await main.getByRole('button', { name: 'Replies', exact: true }).click();
   const item = main.locator('li.deleted-item').filter({ hasText: `I can host on the 12th ${id}` });
   await waitFor(item);
-  await item.getByRole('button', { name: 'Restore', exact: true }).click();
+  await item.getByRole('button', { name: /^Restore/ }).click();
   await waitFor(item.getByText('Restored.'));
   await api.get(`/api/v1/posts/${reply.id}`, member.token);
 
@@ -139,7 +139,7 @@ browserTest('a moderator restores a deleted reply and a deleted thread', async (
   await main.getByRole('button', { name: 'Threads', exact: true }).click();
   const deleted = main.locator('li.deleted-item').filter({ hasText: title });
   await waitFor(deleted);
-  await deleted.getByRole('button', { name: 'Restore', exact: true }).click();
+  await deleted.getByRole('button', { name: /^Restore/ }).click();
   await waitFor(deleted.getByText('Restored.'));
   await deleted.getByRole('link', { name: 'Open it' }).click();
   await settled(page, title);

@@ -392,13 +392,9 @@ fn Members(path: String, reload: Callback<()>) -> impl IntoView {
             </form>
             <FormError error=error/>
         </section>
-        <BulkMembers
-            path=bulk_path
-            done=Callback::new(move |_| {
-                members.refetch();
-                reload.run(());
-            })
-        />
+        // Only the list reloads: reloading the group would rebuild this
+        // section and lose the summary of what was done.
+        <BulkMembers path=bulk_path done=Callback::new(move |_| members.refetch())/>
     }
 }
 
