@@ -23,5 +23,6 @@ mod scripting;
 mod scripting_guide;
 mod seed_scenario;
 mod site;
+mod thread_reading;
 mod times;
 mod web_app;
