@@ -132,15 +132,15 @@ browserTest('the Reply button replies to that post, by keyboard too', async ({ p
   await page.keyboard.press('Enter');
   await poll(() => page.evaluate(() => document.activeElement?.name === 'reply'), 'the composer did not get focus');
   const status = page.locator('.replying-to');
-  await expectText(status, `Replying to @${other.username} #1`);
+  await expectText(status, new RegExp(`Replying to\\s+@${other.username} #1`));
 
   // Cancelling, then choosing the other post, then the first again by mouse.
   await status.getByRole('button', { name: 'Cancel reply-to' }).click();
   await poll(async () => (await status.count()) === 0, 'the reply-to notice stayed');
   await postWith(page, `Second by other ${id}`).getByRole('button', { name: 'Reply', exact: true }).click();
-  await expectText(status, `Replying to @${other.username} #2`);
+  await expectText(status, new RegExp(`Replying to\\s+@${other.username} #2`));
   await reply.click();
-  await expectText(status, `Replying to @${other.username} #1`);
+  await expectText(status, new RegExp(`Replying to\\s+@${other.username} #1`));
 
   await page.keyboard.type(`Answering the opening ${id}`);
   await page.getByRole('button', { name: 'Post reply' }).click();
