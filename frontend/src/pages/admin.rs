@@ -551,14 +551,17 @@ fn CategoryForm(existing: Option<Category>) -> impl IntoView {
             error.set(None);
             saved.set(false);
             let known = groups.get_untracked().and_then(|g| g.ok()).unwrap_or_default();
-            let problems =
-                audience::category_problems(&readers.get_untracked(), &posters.get_untracked(), &known);
+            let problems = audience::category_problems(&readers.get_untracked(), &posters.get_untracked(), &known);
             if !problems.is_empty() {
                 let mut fields = std::collections::BTreeMap::<String, Vec<String>>::new();
                 for (field, message) in problems {
                     fields.entry(field.to_string()).or_default().push(message);
                 }
-                error.set(Some(ApiError { status: 422, detail: "Check who can read and who can post.".into(), fields }));
+                error.set(Some(ApiError {
+                    status: 422,
+                    detail: "Check who can read and who can post.".into(),
+                    fields,
+                }));
                 return;
             }
             spawn_local(async move {

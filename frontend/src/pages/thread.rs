@@ -11,8 +11,8 @@ use quorum_types::{
 use crate::api::{self, ApiError};
 use crate::audience;
 use crate::components::{
-    audience_unfinished, use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor, SignedIn, TextField,
-    TimeAgo,
+    audience_unfinished, use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor,
+    SignedIn, TextField, TimeAgo,
 };
 use crate::pages::moderation::{HiddenNotice, PostModeration};
 use crate::pages::set_title;
