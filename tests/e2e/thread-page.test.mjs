@@ -6,6 +6,7 @@
 
 import { before } from 'node:test';
 import {
+  ADMIN,
   GROUPS,
   api,
   assertAbsent,
@@ -310,4 +311,17 @@ browserTest('buttons follow the API: no Delete thread once others replied, Histo
   if ((await postWith(page, `Second words ${id}`).getByRole('button', { name: 'History' }).count()) !== 0) {
     throw new Error('"History" is offered to someone who is not the author');
   }
+});
+
+browserTest('a moderator moves a thread to another category', async ({ page }) => {
+  const { thread } = await createThread(worker.token, { category: open.slug, title: `Moving ${id}`, body: 'Where?' });
+  await signIn(page, ADMIN);
+  await page.goto(`/t/${thread.id}`);
+  await settled(page, `Moving ${id}`);
+  const move = page.locator('form.move-thread');
+  await move.getByLabel('Move to').selectOption(members.slug);
+  await move.getByRole('button', { name: 'Move' }).click();
+  await waitFor(page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: members.name }));
+  const moved = await api.get(`/api/v1/threads/${thread.id}`, worker.token);
+  if (moved.category !== members.slug) throw new Error(`the thread is in ${moved.category}`);
 });

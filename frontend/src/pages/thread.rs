@@ -358,6 +358,7 @@ fn ThreadHead(
                                     </button>
                                 }
                             })}
+                        {is_mod.then(|| view! { <MoveThread id=id current=thread.category.clone() on_change=on_change error=error/> })}
                         {can_delete
                             .then(|| {
                                 view! {
@@ -375,6 +376,57 @@ fn ThreadHead(
                 }
             })}
         {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.detail}</p> })}
+    }
+}
+
+/// Moderators move a thread to another category they can read; the API
+/// refuses a move the thread's audience would not fit.
+#[component]
+fn MoveThread(
+    id: i64,
+    current: String,
+    on_change: RwSignal<Option<Result<Thread, ApiError>>>,
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let categories = LocalResource::new(|| async {
+        api::page::<Category>("/categories", None, &[("limit", "100")]).await.map(|p| p.items).unwrap_or_default()
+    });
+    let chosen = RwSignal::new(current.clone());
+    let moving = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let category = chosen.get_untracked();
+        moving.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let change = UpdateThreadRequest { category: Some(category), ..Default::default() };
+            match api::patch::<_, Thread>(&format!("/threads/{id}"), &change).await {
+                Ok(t) => on_change.set(Some(Ok(t))),
+                Err(e) => error.set(Some(e)),
+            }
+            moving.set(false);
+        });
+    };
+    let select_id = format!("move-thread-{id}");
+    view! {
+        <form class="inline-form move-thread" on:submit=submit>
+            <label for=select_id.clone()>"Move to"</label>
+            <select id=select_id on:change=move |ev| chosen.set(event_target_value(&ev))>
+                {move || {
+                    let current = current.clone();
+                    categories
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| {
+                            let selected = c.slug == current;
+                            view! { <option value=c.slug.clone() selected=selected>{c.name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <button type="submit" disabled=move || moving.get()>"Move"</button>
+        </form>
     }
 }
 
