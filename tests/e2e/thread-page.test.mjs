@@ -314,6 +314,8 @@ browserTest('buttons follow the API: no Delete thread once others replied, Histo
 });
 
 browserTest('a moderator moves a thread to another category', async ({ page }) => {
+  // Logging out in the test before ended the worker's sessions.
+  worker.token = await api.login(worker.username, worker.password);
   const { thread } = await createThread(worker.token, { category: open.slug, title: `Moving ${id}`, body: 'Where?' });
   await signIn(page, ADMIN);
   await page.goto(`/t/${thread.id}`);
