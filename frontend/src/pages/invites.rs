@@ -46,7 +46,7 @@ pub fn Invites() -> impl IntoView {
 
 #[component]
 fn InvitesBody() -> impl IntoView {
-    let invites = LocalResource::new(|| async { api::page::<Invite>("/invites", None, &[("limit", "100")]).await });
+    let invites = LocalResource::new(|| async { api::all::<Invite>("/invites", &[]).await });
     let created = RwSignal::new(None::<CreatedInvite>);
     let reload = Callback::new(move |_| invites.refetch());
     view! {

@@ -34,8 +34,7 @@ pub fn Tokens() -> impl IntoView {
 
 #[component]
 fn TokensBody() -> impl IntoView {
-    let tokens =
-        LocalResource::new(|| async { api::page::<AccessToken>("/me/tokens", None, &[("limit", "100")]).await });
+    let tokens = LocalResource::new(|| async { api::all::<AccessToken>("/me/tokens", &[]).await });
     let created = RwSignal::new(None::<CreatedToken>);
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/me">"Your profile"</a></nav>
