@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/people") view=people::People/>
                     <Route path=path!("/admin/invites") view=invites::Invites/>
                     <Route path=path!("/admin/audit") view=audit::Audit/>
+                    <Route path=path!("/admin/tokens") view=tokens::AdminTokens/>
                     <Route path=path!("/admin") view=admin::AdminHome/>
                     <Route path=path!("/admin/groups") view=admin::Groups/>
                     <Route path=path!("/admin/groups/:slug") view=admin::GroupPage/>

@@ -76,6 +76,7 @@ fn AdminHomeBody() -> impl IntoView {
             <a class="button" href="/admin/people">"People"</a>
             <a class="button" href="/admin/invites">"Registration and invitations"</a>
             <a class="button" href="/admin/audit">"Audit log"</a>
+            <a class="button" href="/admin/tokens">"Access tokens"</a>
         </nav>
         {move || match checklist() {
             None => view! { <Loading/> }.into_any(),

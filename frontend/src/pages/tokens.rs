@@ -7,6 +7,7 @@ use quorum_types::{AccessToken, CreateTokenRequest, CreatedToken, Page};
 
 use crate::api::{self, ApiError};
 use crate::components::{ConfirmButton, ErrorBox, FormError, Loading, SignedIn, TextField, TimeAgo};
+use crate::pages::admin::AdminOnly;
 use crate::pages::set_title;
 use crate::pages::shown_once::ShownOnce;
 
@@ -87,14 +88,73 @@ fn TokensBody() -> impl IntoView {
     }
 }
 
+/// `/admin/tokens`: every member's tokens, filtered by owner, revocable.
 #[component]
-fn TokenRow(token: AccessToken, reload: Callback<()>) -> impl IntoView {
+pub fn AdminTokens() -> impl IntoView {
+    set_title(|| Some("Everyone's access tokens".into()));
+    view! {
+        <AdminOnly>
+            <AdminTokensBody/>
+        </AdminOnly>
+    }
+}
+
+#[component]
+fn AdminTokensBody() -> impl IntoView {
+    let owner = RwSignal::new(String::new());
+    let shown_owner = RwSignal::new(String::new());
+    let tokens = LocalResource::new(move || {
+        let owner = shown_owner.get();
+        async move {
+            let filter: Vec<(&str, &str)> =
+                if owner.trim().is_empty() { Vec::new() } else { vec![("user", owner.trim())] };
+            api::all::<AccessToken>("/admin/tokens", &filter).await
+        }
+    });
+    let filter = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        shown_owner.set(owner.get_untracked());
+    };
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/admin">"Administration"</a></nav>
+        <h1>"Everyone's access tokens"</h1>
+        <p class="meta">"Tokens that still work, newest first. Revoking one stops it at once."</p>
+        <form class="inline-form" role="search" aria-label="Filter tokens by owner" on:submit=filter>
+            <div class="field">
+                <label for="field-token-owner">"Owner (username)"</label>
+                <input id="field-token-owner" type="text" bind:value=owner/>
+            </div>
+            <button type="submit">"Filter"</button>
+        </form>
+        {move || match tokens.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorBox error=e retry=Callback::new(move |_| tokens.refetch())/> }.into_any(),
+            Some(Ok(Page { items, .. })) if items.is_empty() => view! { <p class="muted">"No tokens."</p> }.into_any(),
+            Some(Ok(Page { items, .. })) => {
+                view! {
+                    <ul class="rows tokens">
+                        {items
+                            .into_iter()
+                            .map(|t| view! { <TokenRow token=t reload=Callback::new(move |_| tokens.refetch()) admin=true/> })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn TokenRow(token: AccessToken, reload: Callback<()>, #[prop(optional)] admin: bool) -> impl IntoView {
     let confirm = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let id = token.id;
+    let path = if admin { format!("/admin/tokens/{id}") } else { format!("/me/tokens/{id}") };
     let revoke = Callback::new(move |()| {
+        let path = path.clone();
         spawn_local(async move {
-            match api::delete(&format!("/me/tokens/{id}")).await {
+            match api::delete(&path).await {
                 Ok(()) => reload.run(()),
                 Err(e) => {
                     confirm.set(false);
@@ -106,6 +166,7 @@ fn TokenRow(token: AccessToken, reload: Callback<()>) -> impl IntoView {
     view! {
         <li class="token">
             <strong class="token-name">{token.name.clone()}</strong>
+            {admin.then(|| view! { <span class="token-owner">"@" {token.owner.username.clone()}</span> })}
             <code class="muted">{token.prefix.clone()} "…"</code>
             <span class="scopes">
                 {token.scopes.iter().map(|s| view! { <span class="badge">{s.clone()}</span> }).collect_view()}
