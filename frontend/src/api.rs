@@ -139,6 +139,26 @@ pub async fn page<T: DeserializeOwned>(path: &str, cursor: Option<&str>, extra: 
     decode(send(Call { method: Method::GET, path, query: &query, body: None }).await?).await
 }
 
+/// Every page of a list, followed to the end (up to `MAX_PAGES` pages of
+/// 100), as one page: for lists an admin reads whole, such as tokens and
+/// invitations, which can pass a page's 100 entries.
+pub async fn all<T: DeserializeOwned>(path: &str, extra: &[(&str, &str)]) -> ApiResult<Page<T>> {
+    const MAX_PAGES: usize = 100;
+    let mut query: Vec<(&str, &str)> = extra.to_vec();
+    query.push(("limit", "100"));
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let page = self::page::<T>(path, cursor.as_deref(), &query).await?;
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(Page { items, next_cursor: None })
+}
+
 pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     decode(send(Call { method: Method::POST, path, query: &[], body: json(body) }).await?).await
 }

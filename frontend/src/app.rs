@@ -30,7 +30,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <RouteFocus/>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
             <Header/>
             <main id="main" class="wrap" tabindex="-1">
                 // Pages load what the viewer may see: wait for the session first.
@@ -132,5 +132,18 @@ fn NotFound() -> impl IntoView {
         <h1>"Page not found"</h1>
         <p>"There is nothing at this address. It may have moved, or you may have followed a broken link."</p>
         <p><a href="/">"Back to the categories"</a></p>
+    }
+}
+
+/// The skip link moves focus (not only the view) to the page's `<main>`.
+fn skip_to_main(ev: leptos::ev::MouseEvent) {
+    let main = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(main) = main {
+        ev.prevent_default();
+        let _ = main.focus();
+        main.scroll_into_view();
     }
 }

@@ -57,6 +57,36 @@ pub fn toggle(audience: &mut Vec<String>, slug: &str, on: bool) {
     }
 }
 
+/// Whether a category read by `readers` lets the holders of `group` read.
+fn reads(readers: &[String], group: &str) -> bool {
+    group == GROUP_ADMINS
+        || readers.iter().any(|r| r == AUDIENCE_EVERYONE || r == group)
+        || (group != AUDIENCE_EVERYONE && readers.iter().any(|r| r == AUDIENCE_SIGNED_IN))
+}
+
+/// Contradictions in a category's choices, as `(field, message)`: a wide
+/// choice ticked with narrower ones it already includes, and posters who
+/// could not read what they post.
+pub fn category_problems(readers: &[String], posters: &[String], groups: &[Group]) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    for (field, chosen) in [("audience", readers), ("posters", posters)] {
+        let has = |slug: &str| chosen.iter().any(|c| c == slug);
+        if has(AUDIENCE_EVERYONE) && chosen.len() > 1 {
+            problems.push((field, "“Everyone” already includes every other choice: untick the others.".to_string()));
+        } else if has(AUDIENCE_SIGNED_IN) && chosen.len() > 1 {
+            problems.push((field, "“Signed-in members” already includes every group: untick the groups.".to_string()));
+        }
+    }
+    let outside: Vec<String> = posters.iter().filter(|p| !reads(readers, p)).map(|p| group_name(p, groups)).collect();
+    if !outside.is_empty() {
+        problems.push((
+            "posters",
+            format!("Posters must be able to read the category; these could not: {}.", outside.join(", ")),
+        ));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +136,23 @@ mod tests {
         assert_eq!(slugs, ["everyone", "signed-in", "admins", "board"]);
         let slugs: Vec<String> = with_pseudo_groups(&groups()).into_iter().map(|g| g.slug).collect();
         assert_eq!(slugs.iter().filter(|s| *s == "everyone").count(), 1, "no duplicates when listed");
+    }
+
+    #[test]
+    fn contradictory_category_choices_are_named() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(category_problems(&v(&["everyone"]), &v(&["signed-in"]), &groups()).is_empty());
+        assert!(category_problems(&v(&["worker-members"]), &v(&["worker-members", "admins"]), &groups()).is_empty());
+        assert!(category_problems(&v(&["signed-in"]), &v(&["worker-members"]), &groups()).is_empty());
+        let fields = |r: &[&str], p: &[&str]| -> Vec<&str> {
+            category_problems(&v(r), &v(p), &groups()).into_iter().map(|(f, _)| f).collect()
+        };
+        assert_eq!(fields(&["everyone", "signed-in"], &["signed-in"]), ["audience"]);
+        assert_eq!(fields(&["signed-in", "worker-members"], &["worker-members"]), ["audience"]);
+        assert_eq!(fields(&["worker-members"], &["signed-in"]), ["posters"]);
+        assert_eq!(fields(&["signed-in"], &["everyone"]), ["posters"]);
+        let (_, message) = &category_problems(&v(&["worker-members"]), &v(&["enterprise-members"]), &groups())[0];
+        assert!(message.contains("Enterprise members"), "{message}");
     }
 
     #[test]

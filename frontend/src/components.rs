@@ -111,6 +111,30 @@ pub fn FormError(
     }
 }
 
+/// A field's server message (for the first of `names` that has one), shown
+/// until the field is changed: a message about a value no longer there
+/// would only mislead.
+fn fresh_message(
+    error: RwSignal<Option<ApiError>>,
+    value: RwSignal<String>,
+    names: &'static [&'static str],
+    name: &'static str,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+    let value_at_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        error.track();
+        value_at_error.set(Some(value.get_untracked()));
+    });
+    move || {
+        let message = error.with(|e| {
+            let e = e.as_ref()?;
+            e.field(name).or_else(|| names.iter().find_map(|n| e.field(n)))
+        })?;
+        let unchanged = value.with(|v| value_at_error.with(|at| at.as_deref() == Some(v.as_str())));
+        unchanged.then_some(message)
+    }
+}
+
 fn field_id(name: &str) -> String {
     format!("field-{name}")
 }
@@ -129,7 +153,7 @@ pub fn TextField(
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let id = field_id(name);
-    let message = move || error.get().and_then(|e| e.field(name));
+    let message = fresh_message(error, value, &[], name);
     let described = format!("{id}-hint {id}-error");
     view! {
         <div class="field">
@@ -187,10 +211,15 @@ pub fn AudiencePicker(
     groups: LocalResource<Vec<Group>>,
     place: &'static str,
     error: RwSignal<Option<ApiError>>,
+    /// "Only some groups" is chosen; the form must not post while it is and
+    /// no group is ticked (see [`audience_unfinished`]).
+    restricted: RwSignal<bool>,
 ) -> impl IntoView {
-    let restricted = RwSignal::new(!audience.get_untracked().is_empty());
     let all_groups = move || groups.get().unwrap_or_default();
     let sentence = move || {
+        if audience_unfinished(restricted, audience) {
+            return AUDIENCE_NEEDED.to_string();
+        }
         let chosen = if restricted.get() { audience.get() } else { Vec::new() };
         audience::visible_to(&chosen, &all_groups(), place)
     };
@@ -250,10 +279,21 @@ pub fn AudiencePicker(
                     }}
                 </div>
             </Show>
-            <p class="visible-to" aria-live="polite">{sentence}</p>
+            <p class="visible-to" id="audience-sentence" class:field-error=move || audience_unfinished(restricted, audience) aria-live="polite">
+                {sentence}
+            </p>
             <p class="field-error">{message}</p>
         </fieldset>
     }
+}
+
+/// Why a form with an audience picker cannot be sent yet.
+pub const AUDIENCE_NEEDED: &str = "Tick at least one group, or choose who can see the whole place.";
+
+/// "Only some groups" with none ticked: the post button stays disabled,
+/// since an empty list would otherwise mean no restriction at all.
+pub fn audience_unfinished(restricted: RwSignal<bool>, audience: RwSignal<Vec<String>>) -> bool {
+    restricted.get() && audience.with(|a| a.is_empty())
 }
 
 /// A Markdown textarea with Write/Preview; the preview is rendered by the
@@ -294,7 +334,7 @@ pub fn MarkdownEditor(
             preview.set(Some(result));
         });
     };
-    let message = move || error.get().and_then(|e| e.field(name).or_else(|| e.field("body")));
+    let message = fresh_message(error, value, &["body"], name);
     view! {
         <div class="field editor">
             <div class="editor-head">

@@ -31,6 +31,15 @@ impl<T> Paging<T> {
         self.loaded = true;
     }
 
+    /// Puts earlier items (oldest first) before those shown, skipping any
+    /// already there; the cursor for what follows is unchanged.
+    pub fn prepend(&mut self, earlier: Vec<T>, key: impl Fn(&T) -> i64) {
+        let mut merged: Vec<T> =
+            earlier.into_iter().filter(|item| !self.items.iter().any(|seen| key(seen) == key(item))).collect();
+        merged.append(&mut self.items);
+        self.items = merged;
+    }
+
     /// The cursor to ask for next; `None` on the first page and after the last.
     pub fn cursor(&self) -> Option<&str> {
         self.next.as_deref()
@@ -78,6 +87,15 @@ mod tests {
         p.push(page(&[2, 3], Some("c2")), |i| *i);
         assert_eq!(p.items, [1, 2, 3]);
         assert_eq!(p.cursor(), Some("c2"));
+    }
+
+    #[test]
+    fn earlier_items_go_first_and_keep_the_cursor() {
+        let mut p = Paging::default();
+        p.push(page(&[5, 6], Some("c1")), |i| *i);
+        p.prepend(vec![3, 4, 5], |i| *i);
+        assert_eq!(p.items, [3, 4, 5, 6]);
+        assert_eq!(p.cursor(), Some("c1"));
     }
 
     #[test]

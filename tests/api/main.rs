@@ -26,5 +26,6 @@ mod scripting_guide;
 mod seed_scenario;
 mod shutdown;
 mod site;
+mod thread_reading;
 mod times;
 mod web_app;

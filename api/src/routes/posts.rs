@@ -2,7 +2,9 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
-use quorum_types::{CreatePostRequest, Like, LikeState, Page, PageQuery, Post, Problem, Revision, UpdatePostRequest};
+use quorum_types::{
+    CreatePostRequest, Like, LikeState, Page, PageQuery, Post, PostListQuery, Problem, Revision, UpdatePostRequest,
+};
 
 use crate::auth::Session;
 use crate::compose::compose;
@@ -12,13 +14,15 @@ use crate::db::queries::{likes, PageRequest};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
-/// Posts of a thread the viewer can read, in order.
+/// Posts of a thread the viewer can read, in order: from the start, after
+/// a cursor, around one post (`around`, for links to a post) or just
+/// before one (`before`, to load earlier posts from there).
 #[utoipa::path(
     tag = "posts",
-    params(("id" = i64, Path, description = "Thread id"), PageQuery),
+    params(("id" = i64, Path, description = "Thread id"), PostListQuery),
     responses(
         (status = 200, description = "A page of posts", body = Page<Post>),
-        (status = 400, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid cursor or limit, or more than one of cursor, around and before", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such thread, or not readable", body = Problem, content_type = "application/problem+json"),
     ),
@@ -28,11 +32,18 @@ use crate::startup::AppState;
 pub async fn list_posts(
     session: Session,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: web::Query<PostListQuery>,
 ) -> Result<web::Json<Page<Post>>, ApiError> {
     let id = id.into_inner();
+    let query = query.into_inner();
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?;
-    let (items, next_cursor) = session.read(move |conn, viewer| posts::list(conn, viewer, id, &page)).await?;
+    let from = match (page.after.is_some(), query.around, query.before) {
+        (_, None, None) => posts::Window::Start,
+        (false, Some(post), None) => posts::Window::Around(post),
+        (false, None, Some(post)) => posts::Window::Before(post),
+        _ => return Err(ApiError::bad_request("give at most one of cursor, around and before")),
+    };
+    let (items, next_cursor) = session.read(move |conn, viewer| posts::list(conn, viewer, id, &page, from)).await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 

@@ -272,6 +272,31 @@ pub struct ThreadListQuery {
     pub limit: Option<u32>,
 }
 
+/// `GET /threads/{id}/posts`: a page from the start, after a cursor, around
+/// one post, or just before one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PostListQuery {
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 20).
+    #[serde(default, deserialize_with = "crate::lenient::opt_int_query")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<u32>,
+    /// A post id: the page holds up to half of `limit` readable posts
+    /// before it, then it and the posts after it (for a link to one post).
+    /// `next_cursor` continues after the page as usual.
+    #[serde(default, deserialize_with = "crate::lenient::opt_int_query")]
+    pub around: Option<i64>,
+    /// A post id: the page holds the `limit` readable posts just before it,
+    /// oldest first, and `next_cursor` is null (the posts after it are the
+    /// ones already loaded). Earlier posts remain while the first one's
+    /// `number` is above 1.
+    #[serde(default, deserialize_with = "crate::lenient::opt_int_query")]
+    pub before: Option<i64>,
+}
+
 /// Markdown to render exactly as a post would be, without saving it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -606,7 +606,7 @@ fn GroupChecks(
                     if names.is_empty() { "Nobody but administrators".to_string() } else { names.join(", ") }
                 }}
             </p>
-            <p class="field-error">{move || error.get().and_then(|e| e.field(field))}</p>
+            <p class="field-error" role="alert">{move || error.get().and_then(|e| e.field(field))}</p>
         </fieldset>
     }
 }
@@ -636,6 +636,20 @@ fn CategoryForm(existing: Option<Category>) -> impl IntoView {
             let original_slug = original_slug.clone();
             error.set(None);
             saved.set(false);
+            let known = groups.get_untracked().and_then(|g| g.ok()).unwrap_or_default();
+            let problems = audience::category_problems(&readers.get_untracked(), &posters.get_untracked(), &known);
+            if !problems.is_empty() {
+                let mut fields = std::collections::BTreeMap::<String, Vec<String>>::new();
+                for (field, message) in problems {
+                    fields.entry(field.to_string()).or_default().push(message);
+                }
+                error.set(Some(ApiError {
+                    status: 422,
+                    detail: "Check who can read and who can post.".into(),
+                    fields,
+                }));
+                return;
+            }
             spawn_local(async move {
                 let result = match original_slug {
                     Some(slug) => {

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use quorum_types::AuditEntry;
-use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorBox, Loading, TimeAgo};
@@ -34,25 +33,23 @@ pub fn compact(value: &Option<serde_json::Value>) -> String {
     }
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line
-/// break; a leading `=`, `+`, `-` or `@` gets a `'` first, so a spreadsheet
-/// never runs a cell as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
+/// One CSV field: always quoted, quotes doubled, and a leading `=`, `+`,
+/// `-`, `@` or control character defused so spreadsheets never run it.
+pub fn csv_field(value: &str) -> String {
+    let defused = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    };
+    format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
-/// The entries as CSV, a header line first, lines ending in CRLF.
+/// The entries as CSV (RFC 4180, CRLF line ends), with a header row.
 pub fn to_csv(entries: &[AuditEntry]) -> String {
-    let mut out = String::from("id,created_at,actor,action,target,before,after,client_address\r\n");
+    let mut out = String::from("id,time,actor,action,target,before,after,client_address\r\n");
     for e in entries {
-        let fields = [
+        let row = [
             e.id.to_string(),
-            e.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            e.created_at.to_rfc3339(),
             e.actor.as_ref().map(|a| a.username.clone()).unwrap_or_else(|| "system".into()),
             e.action.clone(),
             e.target.clone(),
@@ -60,48 +57,23 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
             compact(&e.after),
             e.client_address.clone().unwrap_or_default(),
         ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(&row.iter().map(|v| csv_field(v)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out
 }
 
-/// Every entry matching the filter, page after page, as a CSV download.
-async fn export_csv(actor: String, action: String) -> Result<usize, ApiError> {
-    let mut entries = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut params = vec![("limit", "100")];
-        if !actor.trim().is_empty() {
-            params.push(("actor", actor.trim()));
-        }
-        if !action.trim().is_empty() {
-            params.push(("action", action.trim()));
-        }
-        let page = api::page::<AuditEntry>("/admin/audit", cursor.as_deref(), &params).await?;
-        entries.extend(page.items);
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
+/// Offers `text` as a file download (a `data:` link: no object URL to revoke).
+fn download(name: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(link) = document.create_element("a") else { return };
+    let href = format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(text));
+    let _ = link.set_attribute("href", &href);
+    let _ = link.set_attribute("download", name);
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
     }
-    let csv = to_csv(&entries);
-    let href = format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(&csv));
-    let name = format!("audit-{}.csv", crate::time::now().format("%Y-%m-%d"));
-    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        if let Ok(a) = doc.create_element("a") {
-            let _ = a.set_attribute("href", &href);
-            let _ = a.set_attribute("download", &name);
-            if let Some(body) = doc.body() {
-                let _ = body.append_child(&a);
-                if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
-                    a.click();
-                }
-                let _ = body.remove_child(&a);
-            }
-        }
-    }
-    Ok(entries.len())
 }
 
 #[component]
@@ -146,15 +118,36 @@ fn AuditBody() -> impl IntoView {
         });
     };
     load(true);
+    // Every entry the filter matches, page after page, then one file.
     let exporting = RwSignal::new(false);
-    let exported = RwSignal::new(None::<usize>);
     let export = move |_| {
+        let (actor, action) = (actor.get_untracked(), action.get_untracked());
         exporting.set(true);
-        exported.set(None);
         error.set(None);
         spawn_local(async move {
-            match export_csv(actor.get_untracked(), action.get_untracked()).await {
-                Ok(n) => exported.set(Some(n)),
+            let mut all = Vec::new();
+            let mut cursor: Option<String> = None;
+            let outcome = loop {
+                let mut params = vec![("limit", "100")];
+                if !actor.trim().is_empty() {
+                    params.push(("actor", actor.trim()));
+                }
+                if !action.trim().is_empty() {
+                    params.push(("action", action.trim()));
+                }
+                match api::page::<AuditEntry>("/admin/audit", cursor.as_deref(), &params).await {
+                    Ok(page) => {
+                        all.extend(page.items);
+                        match page.next_cursor {
+                            Some(next) => cursor = Some(next),
+                            None => break Ok(()),
+                        }
+                    }
+                    Err(e) => break Err(e),
+                }
+            };
+            match outcome {
+                Ok(()) => download("audit-log.csv", &to_csv(&all)),
                 Err(e) => error.set(Some(e)),
             }
             exporting.set(false);
@@ -181,11 +174,10 @@ fn AuditBody() -> impl IntoView {
                 </datalist>
             </div>
             <button type="submit">"Filter"</button>
-            <button type="button" disabled=move || exporting.get() on:click=export>
+            <button type="button" on:click=export disabled=move || exporting.get()>
                 {move || if exporting.get() { "Exporting…" } else { "Export as CSV" }}
             </button>
         </form>
-        <p role="status" class="saved">{move || exported.get().map(|n| format!("Exported {n} entries."))}</p>
         {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
         {move || {
             (entries.with(|p| p.loaded && p.items.is_empty()) && !loading.get())
@@ -232,31 +224,15 @@ fn AuditBody() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::compact;
+    use super::{compact, csv_field};
     use serde_json::json;
 
     #[test]
-    fn csv_quotes_what_needs_it_and_defuses_formulas() {
-        use quorum_types::{AuditEntry, UserSummary};
-        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").expect("a time").to_utc();
-        let entry = AuditEntry {
-            id: 7,
-            action: "group.member_added".into(),
-            actor: Some(UserSummary { id: 1, username: "ada".into(), display_name: "Ada".into() }),
-            target: "group:board".into(),
-            before: None,
-            after: Some(json!({"members": ["bo", "cy"]})),
-            client_address: Some("=cmd|' /C calc'!A0".into()),
-            created_at: at,
-        };
-        let csv = super::to_csv(&[entry]);
-        let lines: Vec<&str> = csv.split("\r\n").collect();
-        assert_eq!(lines[0], "id,created_at,actor,action,target,before,after,client_address");
-        assert_eq!(
-            lines[1],
-            r#"7,2026-12-01T10:00:00Z,ada,group.member_added,group:board,,"{""members"":[""bo"",""cy""]}",'=cmd|' /C calc'!A0"#
-        );
-        assert_eq!(lines[2], "");
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("group:board"), r#""group:board""#);
+        assert_eq!(csv_field(r#"{"a":"b, c"}"#), r#""{""a"":""b, c""}""#);
+        assert_eq!(csv_field("=HYPERLINK(1)"), r#""'=HYPERLINK(1)""#);
+        assert_eq!(csv_field(""), r#""""#);
     }
 
     #[test]

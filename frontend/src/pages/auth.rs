@@ -145,20 +145,24 @@ pub fn Setup() -> impl IntoView {
     set_title(|| Some("Set up".into()));
     let s = use_session();
     let navigate = use_navigate();
-    let token = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .map(|h| h.trim_start_matches('#').to_string())
-        .unwrap_or_default();
+    // Read again at each attempt: a corrected link changes only the hash,
+    // which reloads nothing.
+    let token = || {
+        web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .map(|h| h.trim_start_matches('#').to_string())
+            .unwrap_or_default()
+    };
     let username = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let form = Submission::new();
     let (error, sending) = (form.error, form.sending);
-    let has_token = !token.is_empty();
+    let has_token = !token().is_empty();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let request = SetupRequest {
-            token: token.clone(),
+            token: token(),
             username: username.get_untracked(),
             email: email.get_untracked(),
             password: password.get_untracked(),

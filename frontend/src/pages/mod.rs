@@ -14,7 +14,6 @@ pub mod profile;
 pub mod shown_once;
 pub mod thread;
 pub mod thread_live;
-pub mod thread_move;
 pub mod tokens;
 
 use leptos::prelude::*;

@@ -11,8 +11,8 @@ use quorum_types::{
 use crate::api::{self, ApiError};
 use crate::audience;
 use crate::components::{
-    use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor, SignedIn, TextField,
-    TimeAgo,
+    audience_unfinished, use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor,
+    SignedIn, TextField, TimeAgo,
 };
 use crate::pages::moderation::{HiddenNotice, PostModeration};
 use crate::pages::set_title;
@@ -26,8 +26,23 @@ use crate::watch::WatchControl;
 /// Posts per page: a whole discussion of ordinary length in one request.
 const POSTS_PAGE: &str = "50";
 
-fn audience_or_none(restricted: Vec<String>) -> Option<Vec<String>> {
-    (!restricted.is_empty()).then_some(restricted)
+/// Which page of posts to load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Load {
+    /// Opening the thread: around the post the address names, else from the start.
+    Open,
+    /// The page after those shown.
+    More,
+    /// The page before the first one shown.
+    Earlier,
+    /// Everything shown is replaced by the posts around this one.
+    Around(i64),
+}
+
+/// The post id in the address (`#post-123`), if any.
+fn hash_post() -> Option<i64> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix("#post-")?.parse().ok()
 }
 
 #[component]
@@ -41,24 +56,69 @@ pub fn ThreadPage() -> impl IntoView {
     let posts_error = RwSignal::new(None::<ApiError>);
     let groups = use_groups();
     provide_context(CanReply(Signal::derive(move || thread.with(|t| matches!(t, Some(Ok(t)) if t.can_reply)))));
+    let reply_target = ReplyTarget(RwSignal::new(None), NodeRef::new());
+    provide_context(reply_target);
+    // Replies posted from this page since the thread was loaded.
+    let replies_added = RepliesAdded(RwSignal::new(0));
+    provide_context(replies_added);
+    // Loads answered out of turn (a thread left, a window replaced) are dropped.
+    let generation = StoredValue::new(0_u64);
+    // The post to bring into view once the thread's head and posts are both
+    // laid out (the head arriving later would push it down again).
+    let scroll_target = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        let Some(target) = scroll_target.get() else { return };
+        if thread.with(|t| t.is_none()) || loading.get() {
+            return;
+        }
+        scroll_target.set(None);
+        scroll_to_post(target);
+    });
 
-    let load_posts = move |reset: bool| {
+    let load_posts = move |load: Load| {
         let id = id();
-        let cursor = if reset { None } else { posts.with_untracked(|p| p.cursor().map(String::from)) };
+        let load = match load {
+            Load::Open => hash_post().map_or(Load::Open, Load::Around),
+            other => other,
+        };
+        let replaces = matches!(load, Load::Open | Load::Around(_));
+        if replaces {
+            generation.update_value(|g| *g += 1);
+        }
+        let this_load = generation.get_value();
+        let cursor = match load {
+            Load::More => posts.with_untracked(|p| p.cursor().map(String::from)),
+            _ => None,
+        };
+        let position = match load {
+            Load::Around(post) => Some(("around", post.to_string())),
+            Load::Earlier => posts.with_untracked(|p| p.items.first().map(|x| ("before", x.id.to_string()))),
+            _ => None,
+        };
         loading.set(true);
         posts_error.set(None);
         spawn_local(async move {
             let path = format!("/threads/{id}/posts");
-            match api::page::<Post>(&path, cursor.as_deref(), &[("limit", POSTS_PAGE)]).await {
+            let mut query = vec![("limit", POSTS_PAGE)];
+            if let Some((name, value)) = &position {
+                query.push((*name, value.as_str()));
+            }
+            let result = api::page::<Post>(&path, cursor.as_deref(), &query).await;
+            if generation.get_value() != this_load {
+                return;
+            }
+            match result {
                 Ok(page) => {
-                    posts.update(|p| {
-                        if reset {
+                    posts.update(|p| match load {
+                        Load::Earlier => p.prepend(page.items, |post| post.id),
+                        Load::More => p.push(page, |post| post.id),
+                        Load::Open | Load::Around(_) => {
                             *p = Paging::default();
+                            p.push(page, |post| post.id)
                         }
-                        p.push(page, |post| post.id)
                     });
-                    if reset {
-                        scroll_to_hash();
+                    if let Load::Around(post) = load {
+                        scroll_target.set(Some(post));
                     }
                 }
                 Err(e) => posts_error.set(Some(e)),
@@ -70,6 +130,7 @@ pub fn ThreadPage() -> impl IntoView {
         let id = id();
         spawn_local(async move {
             let result = api::get::<Thread>(&format!("/threads/{id}")).await;
+            replies_added.0.set(0);
             thread.set(Some(result));
         });
     };
@@ -77,19 +138,55 @@ pub fn ThreadPage() -> impl IntoView {
         id();
         s.me.track();
         load_thread();
-        load_posts(true);
+        load_posts(Load::Open);
     });
+    // A link to a post of this thread (an "in reply to", say) that is not
+    // shown: open the thread there instead of scrolling to nothing.
+    let on_hash = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(post) = hash_post() {
+            if posts.with_untracked(|p| p.items.iter().any(|x| x.id == post)) {
+                scroll_to_post(post);
+            } else {
+                load_posts(Load::Around(post));
+            }
+        }
+    });
+    on_cleanup(move || on_hash.remove());
     let this_thread = move || params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
-    let load_more = move || load_posts(false);
+    let load_more = move || load_posts(Load::More);
     let incoming = thread_live::follow(this_thread, thread, posts, loading, load_more, move || {
         load_thread();
-        load_posts(true);
+        load_posts(Load::Open);
     });
     set_title(move || thread.get().and_then(|t| t.ok()).map(|t| t.title));
+    let signed_out = move || s.ready.get() && s.me.with(|m| m.is_none());
+    let thread_ok = move || thread.with(|t| matches!(t, Some(Ok(_))));
+    let has_earlier = move || posts.with(|p| p.items.first().is_some_and(|x| x.number > 1));
 
     view! {
         {move || match thread.get() {
             None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) if e.is_not_found() && signed_out() => {
+                // Whether it exists is for members to know.
+                let next = web_sys::window()
+                    .map(|w| {
+                        let l = w.location();
+                        format!(
+                            "{}{}{}",
+                            l.pathname().unwrap_or_default(),
+                            l.search().unwrap_or_default(),
+                            l.hash().unwrap_or_default(),
+                        )
+                    })
+                    .unwrap_or_else(|| "/".into());
+                let href = format!("/login?next={}", api::segment(&next));
+                view! {
+                    <h1>"Sign in to read this"</h1>
+                    <p>"Some threads are for members only. Sign in, and you will come back to this page."</p>
+                    <p><a class="button primary" href=href>"Sign in"</a></p>
+                }
+                    .into_any()
+            }
             Some(Err(e)) if e.is_not_found() => {
                 view! {
                     <h1>"Thread not found"</h1>
@@ -101,6 +198,11 @@ pub fn ThreadPage() -> impl IntoView {
             Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
             Some(Ok(t)) => view! { <ThreadHead thread=t groups=groups on_change=thread/> }.into_any(),
         }}
+        <Show when=move || thread_ok() && has_earlier() && !loading.get()>
+            <button type="button" class="load-more load-earlier" on:click=move |_| load_posts(Load::Earlier)>
+                "Load earlier posts"
+            </button>
+        </Show>
         <div class="posts">
             <For
                 each=move || posts.with(|p| p.items.clone())
@@ -110,13 +212,18 @@ pub fn ThreadPage() -> impl IntoView {
                 <PostView post=post posts=posts groups=groups/>
             </For>
         </div>
-        {move || posts_error.get().map(|e| view! { <ErrorBox error=e retry=Callback::new(move |_| load_posts(false))/> })}
+        {move || {
+            posts_error
+                .get()
+                .filter(|_| thread_ok())
+                .map(|e| view! { <ErrorBox error=e retry=Callback::new(move |_| load_posts(Load::More))/> })
+        }}
         {move || {
             if loading.get() {
                 view! { <Loading label="Loading posts…"/> }.into_any()
             } else if posts.with(|p| p.has_more()) {
                 view! {
-                    <button type="button" class="load-more" on:click=move |_| load_posts(false)>
+                    <button type="button" class="load-more" on:click=move |_| load_posts(Load::More)>
                         "Load more posts"
                     </button>
                 }
@@ -132,8 +239,10 @@ pub fn ThreadPage() -> impl IntoView {
                 .and_then(|t| t.ok())
                 .map(|t| {
                     if t.can_reply {
-                        view! { <Composer thread=t posts=posts groups=groups/> }.into_any()
-                    } else if s.me.with(|m| m.is_none()) && s.ready.get() {
+                        let open_at = Callback::new(move |post: i64| load_posts(Load::Around(post)));
+                        view! { <Composer thread=t posts=posts groups=groups open_at=open_at/> }
+                            .into_any()
+                    } else if signed_out() {
                         let href = format!("/login?next={}", api::segment(&format!("/t/{}", t.id)));
                         view! { <p class="reply-hint"><a href=href>"Log in to reply"</a></p> }.into_any()
                     } else if t.locked {
@@ -146,15 +255,21 @@ pub fn ThreadPage() -> impl IntoView {
     }
 }
 
-/// After the first page: bring `#post-123` into view, as a link promised.
-fn scroll_to_hash() {
-    let Some(window) = web_sys::window() else { return };
-    let hash = window.location().hash().unwrap_or_default();
-    let Some(id) = hash.strip_prefix('#').filter(|h| h.starts_with("post-")).map(String::from) else { return };
-    request_animation_frame(move || {
-        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id)) {
+/// Brings `#post-123` into view once it is laid out, and once more shortly
+/// after if something rendered above it pushed it out again.
+fn scroll_to_post(id: i64) {
+    fn scroll(id: i64, only_if_away: bool) {
+        let document = web_sys::window().and_then(|w| w.document());
+        let Some(el) = document.and_then(|d| d.get_element_by_id(&format!("post-{id}"))) else { return };
+        let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0);
+        let top = el.get_bounding_client_rect().top();
+        if !only_if_away || top < -1.0 || top > height * 0.5 {
             el.scroll_into_view();
         }
+    }
+    request_animation_frame(move || {
+        scroll(id, false);
+        set_timeout(move || scroll(id, true), std::time::Duration::from_millis(250));
     });
 }
 
@@ -168,6 +283,8 @@ fn ThreadHead(
     let error = RwSignal::new(None::<ApiError>);
     let confirm_delete = RwSignal::new(false);
     let id = thread.id;
+    let replies_added = use_context::<RepliesAdded>();
+    let added = move || replies_added.map_or(0, |r| r.0.get());
     let category_href = format!("/c/{}", thread.category);
     let category_slug = thread.category.clone();
     let category_name = LocalResource::new(move || {
@@ -199,7 +316,6 @@ fn ThreadHead(
     // What the viewer may do is the API's call (`can_delete`, `can_moderate`).
     let (is_mod, can_delete) = (thread.can_moderate, thread.can_delete);
     let (pinned, locked) = (thread.pinned, thread.locked);
-    let current_category = thread.category.clone();
     let audience = thread.audience.clone().unwrap_or_default();
     view! {
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -222,7 +338,7 @@ fn ThreadHead(
                         </span>
                     }
                 })}
-            <span>{plural(thread.reply_count, "reply", "replies")}</span>
+            <span class="reply-count">{move || plural(thread.reply_count + added(), "reply", "replies")}</span>
         </p>
         {thread
             .watch_level
@@ -240,9 +356,9 @@ fn ThreadHead(
                                     <button type="button" on:click=move |_| moderate(UpdateThreadRequest { locked: Some(!locked), ..Default::default() })>
                                         {if locked { "Unlock" } else { "Lock" }}
                                     </button>
-                                    <crate::pages::thread_move::MoveThread thread_id=id current=current_category.clone() on_change=on_change/>
                                 }
                             })}
+                        {is_mod.then(|| view! { <MoveThread id=id current=thread.category.clone() on_change=on_change error=error/> })}
                         {can_delete
                             .then(|| {
                                 view! {
@@ -260,6 +376,57 @@ fn ThreadHead(
                 }
             })}
         {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.detail}</p> })}
+    }
+}
+
+/// Moderators move a thread to another category they can read; the API
+/// refuses a move the thread's audience would not fit.
+#[component]
+fn MoveThread(
+    id: i64,
+    current: String,
+    on_change: RwSignal<Option<Result<Thread, ApiError>>>,
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let categories = LocalResource::new(|| async {
+        api::page::<Category>("/categories", None, &[("limit", "100")]).await.map(|p| p.items).unwrap_or_default()
+    });
+    let chosen = RwSignal::new(current.clone());
+    let moving = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let category = chosen.get_untracked();
+        moving.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let change = UpdateThreadRequest { category: Some(category), ..Default::default() };
+            match api::patch::<_, Thread>(&format!("/threads/{id}"), &change).await {
+                Ok(t) => on_change.set(Some(Ok(t))),
+                Err(e) => error.set(Some(e)),
+            }
+            moving.set(false);
+        });
+    };
+    let select_id = format!("move-thread-{id}");
+    view! {
+        <form class="inline-form move-thread" on:submit=submit>
+            <label for=select_id.clone()>"Move to"</label>
+            <select id=select_id on:change=move |ev| chosen.set(event_target_value(&ev))>
+                {move || {
+                    let current = current.clone();
+                    categories
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| {
+                            let selected = c.slug == current;
+                            view! { <option value=c.slug.clone() selected=selected>{c.name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <button type="submit" disabled=move || moving.get()>"Move"</button>
+        </form>
     }
 }
 
@@ -331,10 +498,11 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
             }
         });
     });
+    let reply_target = use_context::<ReplyTarget>();
     let reply = move |_| {
-        if let Some(ctx) = use_context::<ReplyTarget>() {
-            ctx.0.set(Some(id));
-            ctx.focus();
+        if let Some(target) = reply_target {
+            target.0.set(Some(id));
+            target.focus();
         }
     };
     let reply_to = post.reply_to.map(|target| {
@@ -360,8 +528,10 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
             <header class="post-head">
                 <span class="author" id=format!("post-{id}-author")>{post.author.display_name.clone()}</span>
                 <span class="username muted">"@" {post.author.username.clone()}</span>
-                <a class="permalink meta" href=permalink aria-label=format!("Post {} permalink", post.number)>
+                // The name starts with the visible time (axe's label-content-name-mismatch).
+                <a class="permalink meta" href=permalink>
                     <TimeAgo at=post.created_at/>
+                    <span class="visually-hidden">{format!(", post {}", post.number)}</span>
                 </a>
                 {edited_at.map(|at| view! { <span class="meta">"· edited " <TimeAgo at=at/></span> })}
                 <Show when=unread><span class="badge new-badge">"New"</span></Show>
@@ -547,6 +717,11 @@ fn EditPost(id: i64, body: String, posts: RwSignal<Paging<Post>>, editing: RwSig
 #[derive(Clone, Copy)]
 struct CanReply(Signal<bool>);
 
+/// Replies posted from this page since the thread was last loaded, added
+/// to the header's count.
+#[derive(Clone, Copy)]
+struct RepliesAdded(RwSignal<i64>);
+
 /// The post a reply answers, shared by the posts' "Reply" buttons and the composer.
 #[derive(Clone, Copy)]
 struct ReplyTarget(RwSignal<Option<i64>>, NodeRef<leptos::html::Textarea>);
@@ -560,23 +735,58 @@ impl ReplyTarget {
     }
 }
 
+/// Where a half-written reply to a thread is kept, per account, so a
+/// reload or a trip elsewhere does not lose it.
+fn draft_key(user: Option<i64>, thread_id: i64) -> Option<String> {
+    user.map(|u| format!("quorum.draft.{u}.thread.{thread_id}"))
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn load_draft(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+fn save_draft(key: &str, text: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = if text.trim().is_empty() { storage.remove_item(key) } else { storage.set_item(key, text) };
+    }
+}
+
 #[component]
-fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec<Group>>) -> impl IntoView {
-    let body = RwSignal::new(String::new());
+fn Composer(
+    thread: Thread,
+    posts: RwSignal<Paging<Post>>,
+    groups: LocalResource<Vec<Group>>,
+    /// Shows the thread around this post instead of what is shown now.
+    open_at: Callback<i64>,
+) -> impl IntoView {
+    let s = use_session();
+    let thread_id = thread.id;
+    let draft = draft_key(s.me.with_untracked(|m| m.as_ref().map(|m| m.id)), thread_id);
+    let body = RwSignal::new(draft.as_deref().and_then(load_draft).unwrap_or_default());
     let audience = RwSignal::new(Vec::<String>::new());
+    let restricted = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let sending = RwSignal::new(false);
-    let textarea = NodeRef::<leptos::html::Textarea>::new();
-    let reply_to = RwSignal::new(None::<i64>);
-    provide_context(ReplyTarget(reply_to, textarea));
+    let target = use_context::<ReplyTarget>().unwrap_or_else(|| ReplyTarget(RwSignal::new(None), NodeRef::new()));
+    let (reply_to, textarea) = (target.0, target.1);
+    let replies_added = use_context::<RepliesAdded>();
     let incoming = use_context::<Incoming>();
-    let thread_id = thread.id;
+    if let Some(key) = draft.clone() {
+        Effect::new(move |_| body.with(|b| save_draft(&key, b)));
+    }
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if audience_unfinished(restricted, audience) {
+            return;
+        }
         let request = CreatePostRequest {
             body: body.get_untracked(),
             reply_to: reply_to.get_untracked(),
-            audience: audience_or_none(audience.get_untracked()),
+            audience: restricted.get_untracked().then(|| audience.get_untracked()),
         };
         sending.set(true);
         error.set(None);
@@ -586,9 +796,21 @@ fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource
                     if let Some(incoming) = incoming {
                         incoming.shown(post.id);
                     }
-                    posts.update(|p| p.items.push(post));
+                    if posts.with_untracked(|p| p.has_more()) {
+                        // Posts between those shown and this one are not
+                        // loaded: show it where it belongs, among them.
+                        open_at.run(post.id);
+                    } else {
+                        posts.update(|p| p.items.push(post));
+                    }
+                    if let Some(added) = replies_added {
+                        added.0.update(|n| *n += 1);
+                    }
                     body.set(String::new());
                     reply_to.set(None);
+                    // The next reply starts from the thread's own audience again.
+                    restricted.set(false);
+                    audience.set(Vec::new());
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -597,15 +819,28 @@ fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource
     };
     let replying_to = move || {
         reply_to.get().map(|target| {
-            let name = posts.with(|p| p.items.iter().find(|x| x.id == target).map(|x| x.author.display_name.clone()));
+            let who = posts.with(|p| {
+                p.items.iter().find(|x| x.id == target).map(|x| format!("@{} #{}", x.author.username, x.number))
+            });
+            let href = format!("#post-{target}");
             view! {
-                <p class="replying-to">
-                    "Replying to " {name.unwrap_or_else(|| "a post".into())} " "
-                    <button type="button" class="link-button" on:click=move |_| reply_to.set(None)>"Cancel reply-to"</button>
+                <p class="replying-to" role="status">
+                    "Replying to " <a href=href>{who.unwrap_or_else(|| "a post".into())}</a> " "
+                    <button
+                        type="button"
+                        class="link-button"
+                        on:click=move |_| {
+                            reply_to.set(None);
+                            target_focus(textarea);
+                        }
+                    >
+                        "Cancel reply-to"
+                    </button>
                 </p>
             }
         })
     };
+    let blocked = move || audience_unfinished(restricted, audience);
     view! {
         <section class="composer" aria-label="Reply">
             <h2>"Reply"</h2>
@@ -622,13 +857,24 @@ fn Composer(thread: Thread, posts: RwSignal<Paging<Post>>, groups: LocalResource
                     audience=audience
                 />
                 <QuoteSelection body=body textarea=textarea/>
-                <AudiencePicker audience=audience groups=groups place="thread" error=error/>
+                <AudiencePicker audience=audience groups=groups place="thread" error=error restricted=restricted/>
                 <FormError error=error fields=&["body", "audience"]/>
-                <button type="submit" class="primary" disabled=move || sending.get() || body.with(|b| b.trim().is_empty())>
+                <button
+                    type="submit"
+                    class="primary"
+                    aria-describedby=move || blocked().then_some("audience-sentence")
+                    disabled=move || sending.get() || blocked() || body.with(|b| b.trim().is_empty())
+                >
                     {move || if sending.get() { "Posting…" } else { "Post reply" }}
                 </button>
             </form>
         </section>
+    }
+}
+
+fn target_focus(textarea: NodeRef<leptos::html::Textarea>) {
+    if let Some(el) = textarea.get_untracked() {
+        let _ = el.focus();
     }
 }
 
@@ -658,16 +904,20 @@ fn NewThreadForm() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let audience = RwSignal::new(Vec::<String>::new());
+    let restricted = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let sending = RwSignal::new(false);
     set_title(|| Some("New thread".into()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if audience_unfinished(restricted, audience) {
+            return;
+        }
         let request = CreateThreadRequest {
             category: slug.clone(),
             title: title.get_untracked(),
             body: body.get_untracked(),
-            audience: audience_or_none(audience.get_untracked()),
+            audience: restricted.get_untracked().then(|| audience.get_untracked()),
         };
         let navigate = navigate.clone();
         sending.set(true);
@@ -696,9 +946,14 @@ fn NewThreadForm() -> impl IntoView {
         <form class="stack" on:submit=submit>
             <TextField label="Title" name="title" value=title error=error required=true/>
             <MarkdownEditor label="Body" name="body" value=body error=error rows=10 category=slug_for_preview audience=audience/>
-            <AudiencePicker audience=audience groups=groups place="category" error=error/>
+            <AudiencePicker audience=audience groups=groups place="category" error=error restricted=restricted/>
             <FormError error=error fields=&["title", "body", "audience", "category"]/>
-            <button type="submit" class="primary" disabled=move || sending.get()>
+            <button
+                type="submit"
+                class="primary"
+                aria-describedby=move || audience_unfinished(restricted, audience).then_some("audience-sentence")
+                disabled=move || sending.get() || audience_unfinished(restricted, audience)
+            >
                 {move || if sending.get() { "Creating…" } else { "Create thread" }}
             </button>
         </form>

@@ -146,27 +146,65 @@ pub fn get(conn: &mut AnyConnection, viewer: &Viewer, id: i64) -> Result<Post, A
     Ok(to_wire(conn, viewer, vec![row])?.remove(0))
 }
 
+/// Where a page of a thread's posts starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// The first post, or after the page's cursor.
+    Start,
+    /// Up to half a page of readable posts before this post id, then on.
+    Around(i64),
+    /// The page of readable posts just before this post id.
+    Before(i64),
+}
+
 /// A page of a thread's posts, by number.
 pub fn list(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     thread_id: i64,
     page: &PageRequest,
+    window: Window,
 ) -> Result<(Vec<Post>, Option<String>), ApiError> {
     threads::readable_row(conn, viewer, thread_id)?;
     // Keyset on the post id (posts of a thread are numbered in id order):
     // the cursor reveals nothing about posts the viewer cannot read.
-    let after = page.after.as_ref().map_or(0, |a| a[0]);
+    let readable_ids_before = |conn: &mut AnyConnection, before: i64, n: i64| -> QueryResult<Vec<i64>> {
+        posts::table
+            .inner_join(threads_t::table.inner_join(categories::table))
+            .filter(posts::thread_id.eq(thread_id))
+            .filter(posts::id.lt(before))
+            .filter(post_readable(&viewer.scope))
+            .order(posts::id.desc())
+            .limit(n)
+            .select(posts::id)
+            .load(conn)
+    };
+    let (after, up_to) = match window {
+        Window::Start => (page.after.as_ref().map_or(0, |a| a[0]), None),
+        Window::Around(target) => {
+            let earlier = readable_ids_before(conn, target, page.limit / 2)?;
+            (earlier.last().map_or(target.saturating_sub(1), |first| first - 1), None)
+        }
+        Window::Before(target) => {
+            let earlier = readable_ids_before(conn, target, page.limit)?;
+            match earlier.last() {
+                Some(first) => (first - 1, Some(target)),
+                None => return Ok((Vec::new(), None)),
+            }
+        }
+    };
     let rows: Vec<PostRow> = posts::table
         .inner_join(threads_t::table.inner_join(categories::table))
         .filter(posts::thread_id.eq(thread_id))
         .filter(posts::id.gt(after))
+        .filter(posts::id.lt(up_to.unwrap_or(i64::MAX)))
         .filter(post_readable(&viewer.scope))
         .order(posts::id.asc())
         .limit(page.limit + 1)
         .select(PostRow::as_select())
         .load(conn)?;
     let (rows, next) = page.finish(rows, |p| vec![p.id]);
+    let next = if up_to.is_some() { None } else { next };
     Ok((to_wire(conn, viewer, rows)?, next))
 }
 
