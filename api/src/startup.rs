@@ -214,7 +214,11 @@ impl Application {
                 )
                 .wrap(cors(&origins))
                 .wrap(middleware::Compress::default())
-                .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("quorum::http"))
+                .wrap(
+                    middleware::Logger::new("%{request}xi %s %b %Dms")
+                        .custom_request_replace("request", request_line)
+                        .log_target("quorum::http"),
+                )
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?
@@ -273,4 +277,14 @@ fn api_docs() -> utoipa_swagger_ui::SwaggerUi {
             .try_it_out_enabled(true)
             .display_request_duration(true),
     )
+}
+
+/// The request line as logged: a calendar feed's secret never reaches the log.
+fn request_line(req: &actix_web::dev::ServiceRequest) -> String {
+    let target = req.uri().path_and_query().map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
+    let shown = match target.strip_prefix("/api/v1/calendar/") {
+        Some(_) => "/api/v1/calendar/<secret>.ics".to_owned(),
+        None => target,
+    };
+    format!("{} {shown} {:?}", req.method(), req.version())
 }

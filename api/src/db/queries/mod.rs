@@ -4,6 +4,7 @@
 pub mod access_tokens;
 pub mod accounts;
 pub mod audiences;
+pub mod calendar_tokens;
 pub mod categories;
 pub mod events;
 pub mod flags;
@@ -12,6 +13,7 @@ pub mod groups;
 pub mod idempotency;
 pub mod invites;
 pub mod likes;
+pub mod meetings;
 pub mod mentions;
 pub mod notifications;
 pub mod posts;
