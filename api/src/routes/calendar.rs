@@ -3,6 +3,7 @@
 //! feed and nothing else; the feed holds the events its member may read at
 //! the moment it is fetched.
 
+use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use quorum_types::{CalendarFeed, ErrorCode, Problem};
 
@@ -38,7 +39,10 @@ pub async fn create_calendar_token(
         Some((_, rest)) => format!("webcal://{rest}"),
         None => url.clone(),
     };
-    Ok(HttpResponse::Created().json(CalendarFeed { token, url, webcal_url }))
+    // Carries a secret: never kept for an idempotent replay.
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(CalendarFeed { token, url, webcal_url }))
 }
 
 /// Revoke your calendar feed: its URL stops working at once.
