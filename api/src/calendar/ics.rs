@@ -106,9 +106,8 @@ fn utc(t: NaiveDateTime) -> String {
 /// A `VTIMEZONE` holding the offset in force from a year before `from` and
 /// every change of offset until a year after `to`.
 fn vtimezone(out: &mut Lines, zone: Tz, from: NaiveDateTime, to: NaiveDateTime) {
-    let year_start = |year: i32| {
-        NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
-    };
+    let year_start =
+        |year: i32| NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     let (Some(start), Some(end)) = (year_start(from.year() - 1), year_start(to.year() + 2)) else { return };
     out.line("BEGIN:VTIMEZONE");
     out.line(&format!("TZID:{}", zone.name()));
@@ -119,7 +118,8 @@ fn vtimezone(out: &mut Lines, zone: Tz, from: NaiveDateTime, to: NaiveDateTime) 
     let step = chrono::Duration::days(1);
     while at < end {
         let next = at + step;
-        let (before, after) = (zone.offset_from_utc_datetime(&at.naive_utc()), zone.offset_from_utc_datetime(&next.naive_utc()));
+        let (before, after) =
+            (zone.offset_from_utc_datetime(&at.naive_utc()), zone.offset_from_utc_datetime(&next.naive_utc()));
         if same(&before, &after) {
             at = next;
             continue;
@@ -250,8 +250,18 @@ mod tests {
         assert!(ics.contains("SUMMARY:Board call\\; agenda\\, notes\r\n"), "{ics}");
         assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\n"), "{ics}");
         // The 2023 spring change: 01:00 GMT becomes 02:00 BST.
-        assert!(ics.contains("BEGIN:DAYLIGHT\r\nDTSTART:20230326T010000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:BST"), "{ics}");
-        assert!(ics.contains("BEGIN:STANDARD\r\nDTSTART:20231029T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nTZNAME:GMT"), "{ics}");
+        assert!(
+            ics.contains(
+                "BEGIN:DAYLIGHT\r\nDTSTART:20230326T010000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:BST"
+            ),
+            "{ics}"
+        );
+        assert!(
+            ics.contains(
+                "BEGIN:STANDARD\r\nDTSTART:20231029T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nTZNAME:GMT"
+            ),
+            "{ics}"
+        );
         for line in ics.split("\r\n") {
             assert!(line.len() <= 75, "{line:?} is {} octets", line.len());
         }

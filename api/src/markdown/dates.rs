@@ -143,9 +143,7 @@ pub fn resolve(markup: &str) -> Result<Resolved, String> {
     })?;
     let fold = match get("fold") {
         None => None,
-        Some(text) => {
-            Some(Fold::parse(text).ok_or_else(|| format!("{markup}: fold is earlier or later, not {text}"))?)
-        }
+        Some(text) => Some(Fold::parse(text).ok_or_else(|| format!("{markup}: fold is earlier or later, not {text}"))?),
     };
     let (start_wall, end_wall) = if range {
         let from = get("from").ok_or_else(|| format!("{markup}: needs from=YYYY-MM-DDTHH:MM"))?;

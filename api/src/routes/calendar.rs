@@ -40,9 +40,11 @@ pub async fn create_calendar_token(
         None => url.clone(),
     };
     // Carries a secret: never kept for an idempotent replay.
-    Ok(HttpResponse::Created()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(CalendarFeed { token, url, webcal_url }))
+    Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(CalendarFeed {
+        token,
+        url,
+        webcal_url,
+    }))
 }
 
 /// Revoke your calendar feed: its URL stops working at once.

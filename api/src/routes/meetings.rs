@@ -103,7 +103,11 @@ pub async fn cancel_event(session: Session, id: web::Path<i64>) -> Result<web::J
     security(("bearer" = []))
 )]
 #[put("/threads/{id}/event/rsvp")]
-pub async fn rsvp(session: Session, id: web::Path<i64>, body: web::Json<RsvpRequest>) -> Result<web::Json<Meeting>, ApiError> {
+pub async fn rsvp(
+    session: Session,
+    id: web::Path<i64>,
+    body: web::Json<RsvpRequest>,
+) -> Result<web::Json<Meeting>, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();
     let answer = body.into_inner().answer;

@@ -105,7 +105,11 @@ fn find(conn: &mut AnyConnection, thread_id: i64) -> Result<Option<MeetingRow>, 
 }
 
 /// The event of a thread the viewer reads, with the thread, or 404.
-fn readable(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64) -> Result<(MeetingRow, ThreadRow, String), ApiError> {
+fn readable(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    thread_id: i64,
+) -> Result<(MeetingRow, ThreadRow, String), ApiError> {
     let (thread, category) = threads::readable_row_with_category(conn, viewer, thread_id)?;
     let row = find(conn, thread_id)?.ok_or_else(ApiError::not_found)?;
     Ok((row, thread, category.slug))
@@ -131,9 +135,8 @@ pub fn put(
     let at = now();
     let opener = opening_post(conn, thread_id)?;
     let event = |kind: Kind| {
-        let mut e = NewEvent::new(kind, format!("thread:{thread_id}"))
-            .thread(category.id, thread_id)
-            .author(thread.author_id);
+        let mut e =
+            NewEvent::new(kind, format!("thread:{thread_id}")).thread(category.id, thread_id).author(thread.author_id);
         e.post_id = opener;
         e
     };
@@ -217,7 +220,12 @@ pub fn cancel(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64) -> Resu
 
 /// Sets the viewer's answer (anyone who reads the thread, while the event
 /// is not cancelled).
-pub fn answer(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64, answer: RsvpAnswer) -> Result<Meeting, ApiError> {
+pub fn answer(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    thread_id: i64,
+    answer: RsvpAnswer,
+) -> Result<Meeting, ApiError> {
     let account = viewer.require_account()?;
     let (row, thread, _) = readable(conn, viewer, thread_id)?;
     require(viewer, Action::Rsvp, Target::Meeting(MeetingFacts { cancelled: row.cancelled() }))?;
@@ -320,7 +328,8 @@ pub fn list(
     }
     if let Some(after) = &page.after {
         let (start, id) = (time_from_key(after[0])?, after[1]);
-        query = query.filter(meetings::starts_at.gt(start).or(meetings::starts_at.eq(start).and(meetings::thread_id.gt(id))));
+        query = query
+            .filter(meetings::starts_at.gt(start).or(meetings::starts_at.eq(start).and(meetings::thread_id.gt(id))));
     }
     let rows: Vec<(MeetingRow, ThreadRow, String)> = query.load(conn)?;
     let (rows, next) = page.finish(rows, |(m, _, _)| vec![time_key(m.starts_at), m.thread_id]);
