@@ -9,7 +9,8 @@ use std::time::Duration;
 use quorum_tests::world::BOARD;
 use quorum_tests::{assert_field_error, assert_problem, both_backends, ics, marker, Account, Coop, Response, TestApp};
 use quorum_types::{
-    Attendee, CalendarFeed, ErrorCode, Meeting, MeetingStatus, Notification, NotificationKind, Page, RsvpAnswer,
+    Attendee, CalendarFeed, DatePoll, ErrorCode, Meeting, MeetingStatus, Notification, NotificationKind, Page,
+    PollAnswer, PollCounts, PollVoter, RsvpAnswer,
 };
 use serde_json::{json, Value};
 
@@ -322,5 +323,84 @@ both_backends! {
         assert_problem(&feed(&app, &rotated.url).await, 404, ErrorCode::NotFound);
         app.delete("/me/calendar-token", coop.enterprise.auth()).await.assert_status(204);
         assert_eq!(app.count("SELECT COUNT(*) AS n FROM calendar_tokens WHERE token_hash LIKE 'qrm_cal_%'"), 0, "secrets are stored hashed");
+    }
+
+    async fn a_date_poll_finds_a_time_and_becomes_the_event(app: TestApp) {
+        let coop = Coop::create(&app).await;
+        app.create_category(&coop.admin, "general", &["signed-in"], &["signed-in"]).await;
+        app.create_category(&coop.admin, "board-room", &[BOARD], &[BOARD]).await;
+        // A Europe/London organiser; members in Paris and Accra answer.
+        let (organiser, paris, accra) = (&coop.rep, &coop.worker, &coop.enterprise);
+        let thread = app.create_thread(organiser, "general", "When shall we meet?", "Pick what suits you.", None).await.thread.id;
+        let url = format!("/threads/{thread}/poll");
+        app.get(&url, paris.auth()).await.assert_status(404);
+        let slot = |start: &str, end: &str| json!({"start": start, "end": end, "timezone": "Europe/London"});
+        let three = json!({"slots": [
+            slot("2030-03-12T15:00", "2030-03-12T16:00"),
+            slot("2030-03-14T10:00", "2030-03-14T11:00"),
+            slot("2030-07-02T15:00", "2030-07-02T16:00"),
+        ]});
+        let proposed: DatePoll = app.put(&url, organiser.auth(), &three).await.expect(201);
+        let utc: Vec<String> = proposed.slots.iter().map(|s| s.start_utc.to_rfc3339()).collect();
+        assert_eq!(utc, vec!["2030-03-12T15:00:00+00:00", "2030-03-14T10:00:00+00:00", "2030-07-02T14:00:00+00:00"]);
+        assert!(proposed.slots.iter().all(|s| s.timezone == "Europe/London"));
+        assert!(proposed.can_edit && proposed.can_answer);
+        let ids: Vec<i64> = proposed.slots.iter().map(|s| s.id).collect();
+        // The same slots again change nothing; bad ones name their place.
+        let same: DatePoll = app.put(&url, organiser.auth(), &three).await.expect(200);
+        assert_eq!(same.slots.iter().map(|s| s.id).collect::<Vec<_>>(), ids);
+        let mut bad = three.clone();
+        bad["slots"][1]["timezone"] = json!("CET");
+        let cet = messages(&app.put(&url, organiser.auth(), &bad).await, "slots[1].timezone");
+        assert!(cet.contains("Europe/Paris"), "{cet}");
+        assert_field_error(&app.put(&url, organiser.auth(), &json!({"slots": []})).await, "slots");
+        assert_problem(&app.put(&url, paris.auth(), &three).await, 403, ErrorCode::Forbidden);
+
+        // Answers: changeable, counted, and who answered what.
+        let answers = format!("{url}/answers");
+        let answer = |id: i64, a: &str| json!({"slot_id": id, "answer": a});
+        app.put(&answers, paris.auth(), &json!({"answers": [answer(ids[0], "yes"), answer(ids[1], "no"), answer(ids[2], "if_need_be")]})).await.assert_status(200);
+        app.put(&answers, accra.auth(), &json!({"answers": [answer(ids[0], "if_need_be"), answer(ids[2], "yes")]})).await.assert_status(200);
+        let mine: DatePoll = app.put(&answers, paris.auth(), &json!({"answers": [answer(ids[1], "if_need_be")]})).await.expect(200);
+        assert_eq!(mine.slots.iter().map(|s| s.my_answer).collect::<Vec<_>>(), vec![Some(PollAnswer::Yes), Some(PollAnswer::IfNeedBe), Some(PollAnswer::IfNeedBe)]);
+        let seen: DatePoll = app.get(&url, organiser.auth()).await.expect(200);
+        let counts: Vec<PollCounts> = seen.slots.iter().map(|s| s.counts).collect();
+        assert_eq!(counts, vec![
+            PollCounts { yes: 1, if_need_be: 1, no: 0 },
+            PollCounts { yes: 0, if_need_be: 1, no: 0 },
+            PollCounts { yes: 1, if_need_be: 1, no: 0 },
+        ]);
+        let who: Page<PollVoter> = app.page(&answers, organiser.auth()).await;
+        assert_eq!(who.items.iter().map(|v| (v.user.username.as_str(), v.answers.len())).collect::<Vec<_>>(), vec![("wren", 3), ("ezra", 2)]);
+        let foreign = messages(&app.put(&answers, paris.auth(), &json!({"answers": [answer(ids[2] + 1000, "yes")]})).await, "answers[0].slot_id");
+        assert!(foreign.contains("not a slot"), "{foreign}");
+        assert_problem(&app.put(&answers, None, &json!({"answers": [answer(ids[0], "yes")]})).await, 401, ErrorCode::Unauthorized);
+
+        // A Board-only poll: outsiders find no poll, no counts, no answers.
+        let board = app.create_thread(organiser, "board-room", "Board away day", "Dates?", None).await.thread.id;
+        let board_poll: DatePoll = app.put(&format!("/threads/{board}/poll"), organiser.auth(), &three).await.expect(201);
+        app.put(&format!("/threads/{board}/poll/answers"), organiser.auth(), &json!({"answers": [answer(board_poll.slots[0].id, "yes")]})).await.assert_status(200);
+        for who in [paris.auth(), coop.moderator.auth(), None] {
+            assert_problem(&app.get(&format!("/threads/{board}/poll"), who).await, 404, ErrorCode::NotFound);
+            assert_problem(&app.get(&format!("/threads/{board}/poll/answers"), who).await, 404, ErrorCode::NotFound);
+        }
+        let outsider = app.put(&format!("/threads/{board}/poll/answers"), paris.auth(), &json!({"answers": [answer(board_poll.slots[0].id, "no")]})).await;
+        assert_problem(&outsider, 404, ErrorCode::NotFound);
+        // Nor can they answer a Board slot through a poll they can read.
+        let smuggled = app.put(&answers, paris.auth(), &json!({"answers": [answer(board_poll.slots[0].id, "no")]})).await;
+        assert_field_error(&smuggled, "answers[0].slot_id");
+
+        // The chosen slot becomes the thread's event in one step.
+        let choose = format!("{url}/choose");
+        assert_problem(&app.post(&choose, paris.auth(), &json!({"slot_id": ids[2], "title": "x"})).await, 403, ErrorCode::Forbidden);
+        let chosen = app.post(&choose, organiser.auth(), &json!({"slot_id": ids[2], "title": "Summer meeting", "link": "https://meet.example.coop/summer"})).await;
+        let event: Meeting = chosen.expect(201);
+        assert_eq!(event.start_utc.to_rfc3339(), "2030-07-02T14:00:00+00:00");
+        assert_eq!((event.start_wall.as_str(), event.timezone.as_str(), event.sequence), ("2030-07-02T15:00", "Europe/London", 0));
+        let fetched: Meeting = app.get(&format!("/threads/{thread}/event"), accra.auth()).await.expect(200);
+        assert_eq!(fetched.uid, event.uid);
+        let rechosen: Meeting = app.post(&choose, organiser.auth(), &json!({"slot_id": ids[0], "title": "Spring meeting"})).await.expect(200);
+        assert_eq!((rechosen.start_utc.to_rfc3339().as_str(), rechosen.sequence, rechosen.uid.as_str()), ("2030-03-12T15:00:00+00:00", 1, event.uid.as_str()));
+        assert_field_error(&app.post(&choose, organiser.auth(), &json!({"slot_id": board_poll.slots[0].id, "title": "x"})).await, "slot_id");
     }
 }

@@ -5,7 +5,7 @@
 pub mod ics;
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
-use quorum_types::MeetingRequest;
+use quorum_types::{DatePollRequest, MeetingRequest};
 
 use crate::db::queries::meetings::NewMeeting;
 use crate::db::queries::threads::check_title;
@@ -20,7 +20,7 @@ pub const MAX_DAYS: i64 = 31;
 
 const WALL: &str = "%Y-%m-%dT%H:%M";
 
-fn wall_time(field: &'static str, text: &str) -> Result<NaiveDateTime, ApiError> {
+fn wall_time(field: &str, text: &str) -> Result<NaiveDateTime, ApiError> {
     let wall = dates::wall(text)
         .ok_or_else(|| ApiError::field(field, format!("must be a wall time YYYY-MM-DDTHH:MM, not {text:?}")))?;
     if wall.second() != 0 || wall.nanosecond() != 0 {
@@ -56,37 +56,95 @@ fn link(value: Option<&str>) -> Result<String, ApiError> {
     Ok(value)
 }
 
-/// An event as its organiser asked for it, checked and resolved to UTC.
-pub fn meeting(req: &MeetingRequest) -> Result<NewMeeting, ApiError> {
-    let title = check_title(&req.title)?;
-    let start_wall = wall_time("start", &req.start)?;
-    let end_wall = wall_time("end", &req.end)?;
-    let zone = dates::zone(&req.timezone, start_wall.date()).map_err(|e| ApiError::field("timezone", e))?;
-    let fold = match req.fold.as_deref() {
+/// A span of time as written (wall times in an IANA zone) and in UTC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub start_wall: String,
+    pub end_wall: String,
+    pub timezone: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+/// Resolves wall times in a zone to UTC; errors name `{prefix}start`,
+/// `{prefix}end`, `{prefix}timezone` or `{prefix}fold`.
+pub fn span(start: &str, end: &str, timezone: &str, fold: Option<&str>, prefix: &str) -> Result<Span, ApiError> {
+    let field = |name: &str| format!("{prefix}{name}");
+    let start_wall = wall_time(&field("start"), start)?;
+    let end_wall = wall_time(&field("end"), end)?;
+    let zone = dates::zone(timezone, start_wall.date()).map_err(|e| ApiError::field(&field("timezone"), e))?;
+    let fold = match fold {
         None | Some("") => None,
         Some(text) => Some(
-            Fold::parse(text).ok_or_else(|| ApiError::field("fold", format!("is earlier or later, not {text:?}")))?,
+            Fold::parse(text)
+                .ok_or_else(|| ApiError::field(&field("fold"), format!("is earlier or later, not {text:?}")))?,
         ),
     };
-    let starts_at = dates::to_utc(zone, start_wall, fold).map_err(|e| ApiError::field("start", e))?;
-    let ends_at = dates::to_utc(zone, end_wall, fold).map_err(|e| ApiError::field("end", e))?;
+    let starts_at = dates::to_utc(zone, start_wall, fold).map_err(|e| ApiError::field(&field("start"), e))?;
+    let ends_at = dates::to_utc(zone, end_wall, fold).map_err(|e| ApiError::field(&field("end"), e))?;
     if ends_at <= starts_at {
-        return Err(ApiError::field("end", "must be after start"));
+        return Err(ApiError::field(&field("end"), "must be after start"));
     }
     if ends_at - starts_at > chrono::Duration::days(MAX_DAYS) {
-        return Err(ApiError::field("end", format!("an event lasts at most {MAX_DAYS} days")));
+        return Err(ApiError::field(&field("end"), format!("an event lasts at most {MAX_DAYS} days")));
     }
-    Ok(NewMeeting {
-        title,
+    Ok(Span {
         start_wall: start_wall.format(WALL).to_string(),
         end_wall: end_wall.format(WALL).to_string(),
         timezone: chrono_tz::Tz::name(zone).to_owned(),
         starts_at: starts_at.naive_utc(),
         ends_at: ends_at.naive_utc(),
-        place: text("place", req.place.as_deref(), MAX_PLACE_CHARS)?,
-        link: link(req.link.as_deref())?,
-        description: text("description", req.description.as_deref(), MAX_DESCRIPTION_CHARS)?,
     })
+}
+
+/// An event's words, checked, around a span of time.
+pub fn with_details(
+    span: Span,
+    title: &str,
+    place: Option<&str>,
+    link_text: Option<&str>,
+    description: Option<&str>,
+) -> Result<NewMeeting, ApiError> {
+    Ok(NewMeeting {
+        title: check_title(title)?,
+        start_wall: span.start_wall,
+        end_wall: span.end_wall,
+        timezone: span.timezone,
+        starts_at: span.starts_at,
+        ends_at: span.ends_at,
+        place: text("place", place, MAX_PLACE_CHARS)?,
+        link: link(link_text)?,
+        description: text("description", description, MAX_DESCRIPTION_CHARS)?,
+    })
+}
+
+/// An event as its organiser asked for it, checked and resolved to UTC.
+pub fn meeting(req: &MeetingRequest) -> Result<NewMeeting, ApiError> {
+    check_title(&req.title)?;
+    let span = span(&req.start, &req.end, &req.timezone, req.fold.as_deref(), "")?;
+    with_details(span, &req.title, req.place.as_deref(), req.link.as_deref(), req.description.as_deref())
+}
+
+/// Most slots one date poll may propose.
+pub const MAX_SLOTS: usize = 20;
+
+/// A date poll's slots, checked: errors name `slots[i].start` and so on.
+pub fn slots(req: &DatePollRequest) -> Result<Vec<Span>, ApiError> {
+    if req.slots.is_empty() || req.slots.len() > MAX_SLOTS {
+        return Err(ApiError::field("slots", format!("propose 1 to {MAX_SLOTS} slots, not {}", req.slots.len())));
+    }
+    let spans = req
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| span(&s.start, &s.end, &s.timezone, s.fold.as_deref(), &format!("slots[{i}].")))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, a) in spans.iter().enumerate() {
+        if spans[..i].iter().any(|b| b.starts_at == a.starts_at && b.ends_at == a.ends_at) {
+            return Err(ApiError::field(&format!("slots[{i}]"), "is the same time as an earlier slot"));
+        }
+    }
+    Ok(spans)
 }
 
 #[cfg(test)]

@@ -354,6 +354,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    poll_slots (id) {
+        id -> BigInt,
+        thread_id -> BigInt,
+        position -> Integer,
+        start_wall -> Text,
+        end_wall -> Text,
+        timezone -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_answers (slot_id, user_id) {
+        slot_id -> BigInt,
+        user_id -> BigInt,
+        answer -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(audience_groups -> groups (group_id));
@@ -368,6 +390,7 @@ diesel::joinable!(invite_groups -> groups (group_id));
 diesel::joinable!(flags -> posts (post_id));
 diesel::joinable!(notifications -> posts (post_id));
 diesel::joinable!(meetings -> threads (thread_id));
+diesel::joinable!(poll_answers -> poll_slots (slot_id));
 diesel::joinable!(meeting_rsvps -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -401,4 +424,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     meetings,
     meeting_rsvps,
     calendar_tokens,
+    poll_slots,
+    poll_answers,
 );

@@ -12,6 +12,7 @@ pub mod me;
 pub mod meetings;
 pub mod moderation;
 pub mod notifications;
+pub mod polls;
 pub mod posts;
 pub mod preview;
 pub mod site;
@@ -108,7 +109,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(meetings::list_events)
         .service(calendar::create_calendar_token)
         .service(calendar::revoke_calendar_token)
-        .service(calendar::calendar_feed);
+        .service(calendar::calendar_feed)
+        .service(polls::get_poll)
+        .service(polls::put_poll)
+        .service(polls::answer_poll)
+        .service(polls::list_poll_answers)
+        .service(polls::choose_slot);
 }
 
 /// JSON bodies: at most 1 MiB; every parse failure is problem+json.

@@ -168,3 +168,128 @@ pub struct CalendarFeed {
     /// The same feed for calendar apps: `webcal://…`.
     pub webcal_url: String,
 }
+
+/// One proposed time, as wall times in an IANA zone.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PollSlotRequest {
+    /// `2030-03-10T15:00`
+    pub start: String,
+    pub end: String,
+    /// An IANA zone name, as for events.
+    pub timezone: String,
+    /// `earlier` or `later`, for a wall time that happens twice.
+    #[serde(default)]
+    pub fold: Option<String>,
+}
+
+/// Proposes the slots of a thread's date poll (1 to 20). Changing the
+/// slots clears the answers given so far.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DatePollRequest {
+    pub slots: Vec<PollSlotRequest>,
+}
+
+/// A member's answer for one slot.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PollAnswer {
+    Yes,
+    IfNeedBe,
+    No,
+}
+
+impl PollAnswer {
+    pub const ALL: [PollAnswer; 3] = [PollAnswer::Yes, PollAnswer::IfNeedBe, PollAnswer::No];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PollAnswer::Yes => "yes",
+            PollAnswer::IfNeedBe => "if_need_be",
+            PollAnswer::No => "no",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PollAnswer> {
+        PollAnswer::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollCounts {
+    pub yes: i64,
+    pub if_need_be: i64,
+    pub no: i64,
+}
+
+/// A proposed slot, with its counts (for the thread's audience only).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollSlot {
+    pub id: i64,
+    pub start_utc: DateTime<Utc>,
+    pub end_utc: DateTime<Utc>,
+    /// The zone the organiser proposed it in, and the wall times there.
+    pub timezone: String,
+    pub start_wall: String,
+    pub end_wall: String,
+    pub counts: PollCounts,
+    pub my_answer: Option<PollAnswer>,
+}
+
+/// A thread's date poll.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DatePoll {
+    pub thread_id: i64,
+    pub slots: Vec<PollSlot>,
+    /// May change the slots and choose one.
+    pub can_edit: bool,
+    /// May answer.
+    pub can_answer: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SlotAnswer {
+    pub slot_id: i64,
+    pub answer: PollAnswer,
+}
+
+/// The viewer's answers, for some or all slots (others stay as they were).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PollAnswersRequest {
+    pub answers: Vec<SlotAnswer>,
+}
+
+/// One member's answers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PollVoter {
+    pub user: UserSummary,
+    pub answers: Vec<SlotAnswer>,
+}
+
+/// Turns a slot into the thread's event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChooseSlotRequest {
+    pub slot_id: i64,
+    /// 1–200 characters.
+    pub title: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub link: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}

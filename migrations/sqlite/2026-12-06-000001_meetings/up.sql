@@ -39,3 +39,26 @@ CREATE TABLE calendar_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TIMESTAMP NOT NULL
 );
+
+-- A date poll: the slots an organiser proposes for a thread's meeting
+-- (each in its own IANA zone), and members' answers per slot: yes,
+-- if_need_be or no.
+CREATE TABLE poll_slots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    thread_id BIGINT NOT NULL REFERENCES threads (id),
+    position INTEGER NOT NULL,
+    start_wall TEXT NOT NULL,
+    end_wall TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    starts_at TIMESTAMP NOT NULL,
+    ends_at TIMESTAMP NOT NULL
+);
+CREATE INDEX poll_slots_thread ON poll_slots (thread_id, position);
+
+CREATE TABLE poll_answers (
+    slot_id BIGINT NOT NULL REFERENCES poll_slots (id),
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    answer TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (slot_id, user_id)
+);

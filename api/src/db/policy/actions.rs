@@ -46,6 +46,8 @@ pub enum Action {
     ScheduleEvent,
     /// Answer going / maybe / not going to an event.
     Rsvp,
+    /// Answer yes / if need be / no to a date poll's slots.
+    AnswerPoll,
 }
 
 /// What a category's facts are, for starting threads in it.
@@ -147,6 +149,7 @@ pub fn allows(viewer: &Viewer, action: Action, target: Target) -> Result<(), Ref
             }
         }
         (EditThread | ScheduleEvent, Target::Thread(t)) => author_or_moderator(own(t.author_id), moderator, t.locked)?,
+        (AnswerPoll, Target::Thread(_)) => Scope::Write,
         (Rsvp, Target::Meeting(m)) => {
             if m.cancelled {
                 return Err(Refusal::new(ErrorCode::Conflict, "this event is cancelled"));

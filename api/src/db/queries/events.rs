@@ -61,10 +61,13 @@ pub enum Kind {
     EventChanged,
     EventCancelled,
     EventAnswered,
+    /// A thread's date poll: slots proposed or changed; a member's answers.
+    PollChanged,
+    PollAnswered,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 42] = [
+    pub const ALL: [Kind; 44] = [
         Kind::ThreadCreated,
         Kind::ThreadRetitled,
         Kind::ThreadDeleted,
@@ -107,6 +110,8 @@ impl Kind {
         Kind::EventChanged,
         Kind::EventCancelled,
         Kind::EventAnswered,
+        Kind::PollChanged,
+        Kind::PollAnswered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -154,6 +159,8 @@ impl Kind {
             EventChanged => "event.changed",
             EventCancelled => "event.cancelled",
             EventAnswered => "event.answered",
+            PollChanged => "poll.changed",
+            PollAnswered => "poll.answered",
         }
     }
 

@@ -16,6 +16,7 @@ pub mod likes;
 pub mod meetings;
 pub mod mentions;
 pub mod notifications;
+pub mod polls;
 pub mod posts;
 pub mod set_aside;
 pub mod settings;
