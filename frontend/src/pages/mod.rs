@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod category;
+pub mod events;
 pub mod home;
 pub mod invites;
 pub mod moderation;
