@@ -64,6 +64,7 @@ impl CpuPool {
     ) -> impl std::future::Future<Output = Result<T, ApiError>> + 'static {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let pending = Arc::clone(&self.pending);
+        let f = crate::observe::carry_span(f);
         let job: Job = Box::new(move || {
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(f))
                 .unwrap_or_else(|_| Err(ApiError::internal("a worker job panicked")));

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod check;
 pub mod compose;
@@ -12,6 +13,8 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod markdown;
+pub mod metrics;
+pub mod observe;
 pub mod openapi;
 pub mod routes;
 pub mod seed;

@@ -23,8 +23,21 @@ enum Command {
         #[arg(long)]
         bind: Option<String>,
     },
-    /// Apply pending database migrations.
-    Migrate,
+    /// Apply pending database migrations (the server also applies them at
+    /// start, under a lock).
+    Migrate {
+        /// List the migrations that would run, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a consistent copy of the database to FILE while the forum runs
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom).
+    Backup {
+        /// A new file: an existing one is never overwritten.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup made by `quorum backup` into an empty database.
+    Restore { file: std::path::PathBuf },
     /// Print the OpenAPI document.
     Openapi,
     /// Administration.
@@ -97,11 +110,35 @@ fn run(cli: Cli) -> Result<(), String> {
             let mut out = std::io::stdout().lock();
             out.write_all(quorum::openapi::document_json().as_bytes()).map_err(|e| format!("writing the document: {e}"))
         }
-        Command::Migrate => {
+        Command::Migrate { dry_run } => {
             let settings = settings()?;
+            if dry_run {
+                let pending = quorum::db::pending_migrations(&settings.database_url).map_err(|e| e.to_string())?;
+                if pending.is_empty() {
+                    println!("no pending migrations");
+                } else {
+                    println!("{} pending migration(s), would run in this order:", pending.len());
+                    for name in pending {
+                        println!("  {name}");
+                    }
+                }
+                return Ok(());
+            }
             let db = Db::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
             let applied = db.migrate().map_err(|e| e.to_string())?;
             println!("applied {applied} migration(s)");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let settings = settings()?;
+            let summary = quorum::backup::backup(&settings.database_url, &file)?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let settings = settings()?;
+            let summary = quorum::backup::restore(&settings.database_url, &file)?;
+            println!("{summary}");
             Ok(())
         }
         Command::Serve { bind } => {

@@ -65,6 +65,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::health::openapi_json)
+        .service(crate::metrics::metrics)
         .split_for_parts();
     let mut api = api;
     add_common_responses(&mut api);

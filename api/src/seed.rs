@@ -3,13 +3,14 @@
 
 use std::time::Instant;
 
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::auth::password;
 use crate::db::queries::audiences::{self, Builtins};
 use crate::db::queries::categories::{self, NewCategory};
+use crate::db::queries::mentions::{self, Place};
 use crate::db::queries::posts::{self, NewReply};
 use crate::db::queries::threads::{self, NewThread};
 use crate::db::queries::{groups, likes, now, users};
@@ -34,12 +35,33 @@ struct Person {
     groups: &'static [&'static str],
 }
 
-const PEOPLE: [Person; 5] = [
+const PEOPLE: [Person; 6] = [
     Person { username: "maren", name: "Maren Okafor", zone: "Europe/London", groups: &["enterprise-members", "board"] },
     Person { username: "tobias", name: "Tobias Lindqvist", zone: "Europe/Stockholm", groups: &["worker-members"] },
     Person { username: "ana", name: "Ana Ferreira", zone: "Europe/Lisbon", groups: &["participants"] },
     Person { username: "kofi", name: "Kofi Mensah", zone: "Africa/Accra", groups: &["enterprise-members"] },
     Person { username: "jude", name: "Jude Barlow", zone: "Europe/Berlin", groups: &["worker-members", "moderators"] },
+    Person { username: "ines", name: "Inês Duarte", zone: "Europe/Lisbon", groups: &["enterprise-members", "board"] },
+];
+
+/// The long thread's replies: (author index in `PEOPLE`, text), cycled.
+const LONG_THREAD: [(usize, &str); 8] = [
+    (
+        1,
+        "Our bakery co-op pays for three separate tools today: invoicing, payroll and the member register. \
+         A shared licence would cut that by more than half.",
+    ),
+    (
+        3,
+        "In Ghana we keep the register on paper and the books in a spreadsheet. Anything we pick must work \
+         offline for a week at a time.",
+    ),
+    (2, "I can help test the member register part. Is there a demo account we could all use?"),
+    (0, "The federation negotiated a group rate with two suppliers last year; I will dig out the terms."),
+    (4, "Whatever we choose, members must be able to export their own data. No lock-in for co-ops."),
+    (5, "Three of our members already use the same open-source ledger. We could start from there."),
+    (1, "Agreed on export. Let us list must-haves and nice-to-haves before the next call."),
+    (3, "Must-have for us: receipts in more than one currency. Nice-to-have: a phone app."),
 ];
 
 fn ensure_group(conn: &mut AnyConnection, slug: &str, name: &str, description: &str) -> Result<(), ApiError> {
@@ -53,9 +75,12 @@ fn as_viewer(conn: &mut AnyConnection, builtins: &Builtins, id: i64) -> Result<c
     users::viewer(conn, builtins, id, None, crate::db::policy::Credential::Session, None)
 }
 
-/// The demo forum: groups, five people, three categories and an
-/// international thread whose Board report only enterprise and worker
-/// members can read.
+/// The demo forum, a small living network: groups, six people, three
+/// categories with threads in each (the public one included, so a
+/// signed-out visitor sees a forum), a long thread with a board-only reply
+/// inside it, the international thread whose Board report only enterprise
+/// and worker members can read (edited once), mentions, likes and a meeting
+/// time every reader sees in their own zone.
 pub fn demo(db: &Db) -> Result<String, ApiError> {
     let hash = password::hash(DEMO_PASSWORD)?;
     db.write_blocking(move |conn| {
@@ -86,7 +111,7 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
             }
             ids.push(id);
         }
-        let [maren, tobias, ana, kofi, jude] = [ids[0], ids[1], ids[2], ids[3], ids[4]];
+        let [maren, tobias, ana, kofi, jude, ines] = [ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]];
         let admin = crate::db::policy::Viewer::system();
         let strings = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         let categories_to_make = [
@@ -123,82 +148,237 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
             )?;
         }
 
-        let as_maren = as_viewer(conn, &builtins, maren)?;
-        let opening = "One thread for what our international representatives bring back from the European \
+        let mut posts_made = 0usize;
+        let mut threads_made = 0usize;
+        // Writes a post as `who` the way the API would: mentions resolved
+        // against who can read it, then rendered.
+        let mut write = |conn: &mut AnyConnection, who: i64, place: Place, text: &str, reply_to: Option<i64>| {
+            // A new thread's text is its title, a line break, then the opening post.
+            let (title, body) = match place {
+                Place::NewThread { .. } => text.split_once('\n').unwrap_or((text, text)),
+                _ => ("", text),
+            };
+            let viewer = as_viewer(conn, &builtins, who)?;
+            let names = markdown::mentions::candidates(body);
+            let resolved = mentions::resolve(conn, &viewer, &builtins, &names, &place)?;
+            let rendered = markdown::render_post(body, &resolved.mentions)?;
+            let linked = resolved.linked(&rendered.mentions);
+            posts_made += 1;
+            match place {
+                Place::NewThread { category, audience } => {
+                    threads_made += 1;
+                    let created = threads::create(
+                        conn,
+                        &viewer,
+                        &builtins,
+                        NewThread {
+                            category: &category,
+                            title,
+                            body,
+                            body_html: &rendered.html,
+                            audience: audience.as_deref(),
+                            mentions: &linked,
+                            quotes: &rendered.quotes,
+                        },
+                    )?;
+                    Ok::<_, ApiError>((created.thread.id, created.post.id))
+                }
+                Place::Reply { thread_id, audience } => {
+                    let reply = NewReply {
+                        body,
+                        body_html: &rendered.html,
+                        reply_to,
+                        audience: audience.as_deref(),
+                        mentions: &linked,
+                        quotes: &rendered.quotes,
+                    };
+                    Ok((thread_id, posts::create(conn, &viewer, &builtins, thread_id, reply)?.id))
+                }
+                Place::Edit { .. } => Err(ApiError::bad_request("not a new post")),
+            }
+        };
+        let new_thread = |category: &str, audience: Option<&[&str]>| Place::NewThread {
+            category: category.to_owned(),
+            audience: audience.map(&strings),
+        };
+        let in_thread =
+            |thread_id: i64, audience: Option<&[&str]>| Place::Reply { thread_id, audience: audience.map(&strings) };
+        let like = |conn: &mut AnyConnection, who: i64, post: i64| -> Result<(), ApiError> {
+            let viewer = as_viewer(conn, &builtins, who)?;
+            likes::like(conn, &viewer, post).map(|_| ())
+        };
+
+        // General: open to everyone, so a signed-out visitor sees a forum.
+        let (welcome, welcome_post) = write(
+            conn,
+            jude,
+            new_thread("general", None),
+            "Welcome to the network's forum\n\
+             This is where member co-operatives, worker members and friends of the network talk between \
+             assemblies. Introduce yourself below: who you are, which co-op you belong to, and what you hope \
+             to find here.\n\n\
+             Some categories are open to everyone, some to signed-in members, and the board room to the board \
+             only. A post can also be narrowed to some groups: you will always see who can read it.",
+            None,
+        )?;
+        write(
+            conn,
+            ana,
+            in_thread(welcome, None),
+            "Hello from Lisbon! I support the network as a participant and help with translations. \
+             Ask me about anything Portuguese.",
+            None,
+        )?;
+        write(
+            conn,
+            kofi,
+            in_thread(welcome, None),
+            "Greetings from Accra. I am the delegate of a cocoa farmers' co-operative, a member enterprise \
+             of the network since last year.",
+            None,
+        )?;
+        for who in [ana, kofi, tobias] {
+            like(conn, who, welcome_post)?;
+        }
+
+        // A long thread, with a board-only reply in the middle of an open discussion.
+        let (software, software_post) = write(
+            conn,
+            tobias,
+            new_thread("general", None),
+            "Shared accounting software for small co-ops\n\
+             Several of us pay for the same kinds of tools on our own. Could the network negotiate one \
+             licence, or pick an open-source option and share the set-up work? Say what your co-op uses today \
+             and what it must be able to do.",
+            None,
+        )?;
+        let mut previous = software_post;
+        for round in 0..5 {
+            for (n, (who, text)) in LONG_THREAD.iter().enumerate() {
+                let body = if round == 0 {
+                    (*text).to_owned()
+                } else {
+                    format!("{text}\n\n(Round {} of the survey.)", round + 1)
+                };
+                let reply_to = (n % 3 == 0).then_some(previous);
+                let (_, id) = write(conn, ids[*who], in_thread(software, None), &body, reply_to)?;
+                previous = id;
+                if n % 4 == 1 {
+                    like(conn, ids[(who + 1) % ids.len()], id)?;
+                }
+            }
+            if round == 2 {
+                write(
+                    conn,
+                    maren,
+                    in_thread(software, Some(&["board"])),
+                    "For the board: the reserve fund could underwrite the first year's licence if at least ten \
+                     member co-ops join. To be decided at the December board meeting.",
+                    None,
+                )?;
+            }
+        }
+
+        // International: the thread this forum is modelled on.
+        let opening = "International news, federation links and Board reports\n\
+                       One thread for what our international representatives bring back from the European \
                        and global federations of industry and service co-operatives: Board reports, federation \
                        newsletters, and news of members working across borders.\n\n\
                        Once viewing levels are in place, Board reports here are for **enterprise and worker \
                        members** only.\n\n\
                        I hand over the federation seat next spring. If you would like to take it on, say so here.";
-        let created = threads::create(
-            conn,
-            &as_maren,
-            &builtins,
-            NewThread {
-                category: "international",
-                title: "International news, federation links and Board reports",
-                body: opening,
-                body_html: &markdown::render(opening)?,
-                audience: None,
-                mentions: &[],
-                quotes: &[],
-            },
-        )?;
-        let thread_id = created.thread.id;
-        let reply =
-            |conn: &mut AnyConnection, who: i64, body: &str, reply_to: Option<i64>, audience: Option<&[String]>| {
-                let viewer = as_viewer(conn, &builtins, who)?;
-                let body_html = markdown::render(body)?;
-                let reply = NewReply { body, body_html: &body_html, reply_to, audience, mentions: &[], quotes: &[] };
-                posts::create(conn, &viewer, &builtins, thread_id, reply)
-            };
-        reply(
+        let (thread_id, opening_post) = write(conn, maren, new_thread("international", None), opening, None)?;
+        write(
             conn,
             tobias,
+            in_thread(thread_id, None),
             "The European federation's summer newsletter is out: \
              [read it on their site](https://federation.example.org/newsletter/summer). \
              The piece on worker buyouts is worth your time.",
             None,
-            None,
         )?;
-        let restricted = strings(&["enterprise-members", "worker-members"]);
-        reply(
-            conn,
-            maren,
-            "**Board report, July**\n\n\
+        let report_text = "**Board report, July**\n\n\
              - Our application to the global federation was accepted at its general assembly, and I was \
              co-opted to its board until the next elections.\n\
              - A foundation close to one of our members has pledged a two-year grant for a mapping project \
              on digital co-operation.\n\n\
-             Questions and reactions welcome in this thread.",
+             Questions and reactions welcome in this thread.";
+        let (_, report) = write(
+            conn,
+            maren,
+            in_thread(thread_id, Some(&["enterprise-members", "worker-members"])),
+            report_text,
             None,
-            Some(&restricted),
         )?;
-        let call = reply(
+        // The report is edited once, so it has a history.
+        let edited = format!("{report_text}\n\n*Corrected: the grant runs for two years, not three.*");
+        let as_maren = as_viewer(conn, &builtins, maren)?;
+        posts::update(
+            conn,
+            &as_maren,
+            &builtins,
+            report,
+            posts::NewText { body: &edited, body_html: &markdown::render(&edited)?, mentions: &[], quotes: &[] },
+        )?;
+        let (_, call) = write(
             conn,
             ana,
+            in_thread(thread_id, None),
             "After our table at the autumn assembly I would like to gather people for an online call on \
-             international solidarity, perhaps early December. Reply here if you want to join.",
-            None,
+             international solidarity, early December. Reply here if you want to join, @kofi and @tobias \
+             especially.",
             None,
         )?;
-        reply(
+        // The meeting time, written so that nobody can misread it.
+        let day = next_december_14();
+        write(
             conn,
             jude,
-            "Confirmed: 14 December at 15:00 London time, which is 16:00 in Berlin and Stockholm. \
-             The invitation gives London time.",
-            Some(call.id),
+            in_thread(thread_id, None),
+            &format!(
+                "Confirmed: [date={day} time=15:00 timezone=\"Europe/London\"], one hour. \
+                 Everyone sees it in their own time zone, with London time beside it."
+            ),
+            Some(call),
+        )?;
+        like(conn, kofi, opening_post)?;
+        like(conn, tobias, call)?;
+
+        // The board room: the board only.
+        let (minutes, _) = write(
+            conn,
+            maren,
+            new_thread("board", None),
+            "Minutes of the November board meeting\n\
+             Present: Maren, Inês. Decisions: the reserve fund policy is renewed for a year; the federation \
+             seat is advertised in the international category; the licence question goes to December.",
             None,
         )?;
-        let as_kofi = as_viewer(conn, &builtins, kofi)?;
-        likes::like(conn, &as_kofi, created.post.id)?;
-        let as_tobias = as_viewer(conn, &builtins, tobias)?;
-        likes::like(conn, &as_tobias, call.id)?;
+        write(
+            conn,
+            ines,
+            in_thread(minutes, None),
+            "Thanks, Maren. One correction: the reserve fund policy is renewed until the next general \
+             assembly, not for a calendar year.",
+            None,
+        )?;
         Ok(format!(
-            "loaded the demo forum: 4 groups, 5 people (password {DEMO_PASSWORD:?}), 3 categories, \
-             thread {thread_id} with 5 posts"
+            "loaded the demo forum: 4 groups, {} people (password {DEMO_PASSWORD:?}), 3 categories, \
+             {threads_made} threads with {posts_made} posts",
+            PEOPLE.len()
         ))
     })
+}
+
+/// The next 14 December (today's, if it is still ahead), as `YYYY-MM-DD`.
+fn next_december_14() -> String {
+    let today = now().date();
+    let this_year = chrono::NaiveDate::from_ymd_opt(today.year(), 12, 14);
+    let day = match this_year {
+        Some(d) if d > today => d,
+        _ => chrono::NaiveDate::from_ymd_opt(today.year() + 1, 12, 14).unwrap_or(today),
+    };
+    day.format("%Y-%m-%d").to_string()
 }
 
 const BULK_BATCH: usize = 1000;

@@ -1,5 +1,6 @@
-//! The built web app (`QUORUM_STATIC_DIR`): `index.html` and the files of
-//! `assets/`, read into memory at start. Assets are served at
+//! The built web app: `index.html` and the files of `assets/`, built into
+//! the binary (`quorum-app`) or read from `QUORUM_STATIC_DIR`, which wins,
+//! into memory at start. Assets are served at
 //! `/assets/{name}` with a year-long immutable cache (their names carry a
 //! content hash); every other GET or HEAD outside `/api/` gets `index.html`,
 //! so the app's own routes (`/t/12`, `/c/general`) load on a fresh visit.
@@ -132,12 +133,11 @@ impl Spa {
     /// Reads `<dir>/index.html` (required) and every regular file directly
     /// under `<dir>/assets/` (optional).
     pub fn load(dir: &Path) -> Result<Spa, String> {
-        let started = Instant::now();
         let index_path = dir.join("index.html");
         let index = std::fs::read(&index_path).map_err(|e| {
             format!("QUORUM_STATIC_DIR: cannot read {} ({e}); build the web app or unset it", index_path.display())
         })?;
-        let mut assets = HashMap::new();
+        let mut assets = Vec::new();
         let assets_dir = dir.join("assets");
         if assets_dir.is_dir() {
             let entries = std::fs::read_dir(&assets_dir)
@@ -153,9 +153,30 @@ impl Spa {
                 };
                 let bytes = std::fs::read(&path)
                     .map_err(|e| format!("QUORUM_STATIC_DIR: cannot read {}: {e}", path.display()))?;
-                assets.insert(name.clone(), File::new(bytes, content_type(&name)));
+                assets.push((name, bytes));
             }
         }
+        Ok(Spa::from_files(index, assets))
+    }
+
+    /// The web app built into this binary (`quorum-app`), if it was built
+    /// with one.
+    pub fn embedded() -> Option<Spa> {
+        let files = quorum_app::FILES;
+        let index = files.iter().find(|(name, _)| *name == "index.html")?.1.to_vec();
+        let assets = files
+            .iter()
+            .filter_map(|(name, bytes)| Some((name.strip_prefix("assets/")?.to_string(), bytes.to_vec())))
+            .collect();
+        Some(Spa::from_files(index, assets))
+    }
+
+    /// The app from its `index.html` and its assets (name, bytes),
+    /// precompressed once.
+    pub fn from_files(index: Vec<u8>, assets: Vec<(String, Vec<u8>)>) -> Spa {
+        let started = Instant::now();
+        let assets: HashMap<String, File> =
+            assets.into_iter().map(|(name, bytes)| (name.clone(), File::new(bytes, content_type(&name)))).collect();
         let spa = Spa { index: File::new(index, "text/html; charset=utf-8"), assets };
         let files = std::iter::once(("index.html", &spa.index)).chain(spa.assets.iter().map(|(n, f)| (n.as_str(), f)));
         let (mut bytes, mut sent) = (0, 0);
@@ -168,7 +189,7 @@ impl Spa {
             }
         }
         tracing::info!(bytes, gzip = sent, elapsed = ?started.elapsed(), "web app read and precompressed");
-        Ok(spa)
+        spa
     }
 
     pub fn asset_count(&self) -> usize {

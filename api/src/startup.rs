@@ -25,6 +25,7 @@ use crate::events::{
     stream::Hub,
     Stop,
 };
+use crate::metrics::{self, Metrics};
 use crate::openapi::{self, Document};
 use crate::routes;
 use crate::spa::Spa;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub mail: Option<MailSettings>,
     /// Derives a refresh token's one successor (see `tokens::rotate`).
     pub refresh_key: Secret,
+    /// Counters and gauges behind `/metrics`, when it is on.
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,12 +77,72 @@ pub enum StartupError {
     Bind { addr: String, source: std::io::Error },
 }
 
+fn bind(addr: &str) -> Result<(TcpListener, u16), StartupError> {
+    let failed = |source| StartupError::Bind { addr: addr.to_owned(), source };
+    let listener = TcpListener::bind(addr).map_err(failed)?;
+    let port = listener.local_addr().map_err(failed)?.port();
+    Ok((listener, port))
+}
+
 pub struct Application {
     port: u16,
     db: Db,
     setup_token: Option<String>,
     server: Server,
+    /// `/metrics` on an address of its own (`QUORUM_METRICS_BIND`).
+    metrics_server: Option<(Server, u16)>,
     stop: Stop,
+    hub: Arc<Hub>,
+    /// The threads that must finish their work before the process exits.
+    background: Background,
+}
+
+/// The event dispatcher and the mail thread, finished in that order on
+/// shutdown (events first: they queue mail).
+struct Background {
+    dispatcher: Option<std::thread::JoinHandle<()>>,
+    mailer: Option<(std::thread::JoinHandle<()>, Stop)>,
+    within: Duration,
+}
+
+impl Background {
+    /// Waits for each thread's last pass, at most `within` each.
+    fn finish(self) {
+        let wait = |handle: std::thread::JoinHandle<()>, what: &str| {
+            let deadline = std::time::Instant::now() + self.within;
+            while !handle.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if handle.is_finished() {
+                let _ = handle.join();
+            } else {
+                tracing::warn!("{what} did not finish in time; what is left stays queued in the database");
+            }
+        };
+        if let Some(handle) = self.dispatcher {
+            wait(handle, "the event dispatcher");
+        }
+        if let Some((handle, stop)) = self.mailer {
+            stop.stop();
+            wait(handle, "sending mail");
+        }
+    }
+}
+
+/// SIGTERM (or SIGINT).
+async fn shutdown_signal() -> std::io::Result<&'static str> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = term.recv() => Ok("SIGTERM"),
+            interrupted = tokio::signal::ctrl_c() => interrupted.map(|()| "SIGINT"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map(|()| "Ctrl-C")
+    }
 }
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
@@ -96,10 +159,26 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
             tracing::info!(dir = %dir.display(), assets = spa.asset_count(), "serving the web app");
             Some(spa)
         }
-        None => None,
+        None => match Spa::embedded() {
+            Some(spa) => {
+                tracing::info!(assets = spa.asset_count(), "serving the web app built into this binary");
+                Some(spa)
+            }
+            None => {
+                tracing::warn!(
+                    "this binary was built without the web app: serving the API alone \
+                     (`cargo xtask run` builds both; QUORUM_STATIC_DIR serves a built app from disk)"
+                );
+                None
+            }
+        },
     };
-    let options =
-        DbOptions { pool_size: settings.pool_size, timeout: settings.db_timeout, sqlite_sync: settings.sqlite_sync };
+    let options = DbOptions {
+        pool_size: settings.pool_size,
+        timeout: settings.db_timeout,
+        sqlite_sync: settings.sqlite_sync,
+        slow_query: settings.slow_query,
+    };
     let db = Db::connect_with(&settings.database_url, &options)?;
     let applied = db.migrate()?;
     if applied > 0 {
@@ -127,6 +206,9 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         })
     };
     drop(conn);
+    let throttle = Throttle::new(settings.throttle);
+    let metrics = (settings.metrics_bind.is_some() || settings.metrics_token.is_some())
+        .then(|| Arc::new(Metrics::new(throttle.refused.clone())));
     let jwt = JwtKeys::new(secret.as_bytes()).map_err(StartupError::Config)?;
     let state = AppState {
         db: db.clone(),
@@ -138,7 +220,7 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         spa,
         hashing: CpuPool::per_core("hashing passwords", 16),
         rendering: CpuPool::per_core("rendering posts", 16),
-        throttle: Throttle::new(settings.throttle),
+        throttle,
         trusted_proxies: settings.trusted_proxies.clone(),
         secure_cookies: settings.secure_cookies(),
         refresh_grace: settings.refresh_grace,
@@ -153,6 +235,7 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
             key: Secret::new(secret.clone()),
         }),
         refresh_key: Secret::new(secret.clone()),
+        metrics,
     };
     Ok((db, state))
 }
@@ -163,24 +246,62 @@ impl Application {
         let (db, state) = actix_web::rt::task::spawn_blocking(move || prepare(&prepared))
             .await
             .map_err(|e| StartupError::Config(format!("startup task failed: {e}")))??;
-        let listener = TcpListener::bind(&settings.bind)
-            .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?;
-        let port =
-            listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?.port();
+        let (listener, port) = bind(&settings.bind)?;
         let setup_token = state.setup_token.clone();
         let stop = Stop::default();
-        let mailer = match &state.mail {
-            Some(mail) => Some(
-                Mailer::start(db.clone(), state.builtins, mail.clone(), stop.clone()).map_err(StartupError::Config)?,
-            ),
-            None => None,
+        let mail_stop = Stop::default();
+        let (mailer, mail_thread) = match &state.mail {
+            Some(mail) => {
+                let (mailer, thread) = Mailer::start(
+                    db.clone(),
+                    state.builtins,
+                    mail.clone(),
+                    mail_stop.clone(),
+                    settings.shutdown_timeout,
+                )
+                .map_err(StartupError::Config)?;
+                (Some(mailer), Some((thread, mail_stop)))
+            }
+            None => (None, None),
         };
-        events::start(db.clone(), state.builtins, state.hub.clone(), mailer, stop.clone());
+        let dispatcher = events::start(db.clone(), state.builtins, state.hub.clone(), mailer, stop.clone());
+        let background = Background { dispatcher, mailer: mail_thread, within: settings.shutdown_timeout };
+        let hub = state.hub.clone();
+        if let Some(schedule) = &settings.backup {
+            tracing::info!(dir = %schedule.dir.display(), every_secs = schedule.every.as_secs(), keep = schedule.keep, "scheduled backups");
+            crate::backup::start_schedule((*settings.database_url).to_owned(), schedule.clone(), stop.clone());
+        }
         let state = web::Data::new(state);
         let api = openapi::document();
         let route_table = web::Data::new(routes::RouteTable::from_document(&api));
         let document = web::Data::new(Document(openapi::document_json()));
         let origins = settings.cors_origins.clone();
+        let observe = web::Data::new(crate::observe::Observe {
+            trusted_proxies: settings.trusted_proxies.clone(),
+            slow_request: settings.slow_request,
+            metrics: state.metrics.clone(),
+        });
+        let metrics_access = web::Data::new(metrics::Access::Token(settings.metrics_token.clone()));
+        let metrics_server = match &settings.metrics_bind {
+            Some(addr) => {
+                let (listener, port) = bind(addr)?;
+                let state = state.clone();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .app_data(web::Data::new(metrics::Access::Open))
+                        .service(metrics::metrics)
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .map_err(|source| StartupError::Bind { addr: addr.clone(), source })?
+                .run();
+                tracing::info!(address = %addr, port, "serving metrics");
+                Some((server, port))
+            }
+            None => None,
+        };
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -188,6 +309,7 @@ impl Application {
                 .service(routes::health::healthz)
                 .service(routes::health::readyz)
                 .service(routes::health::openapi_json)
+                .service(metrics::metrics)
                 .split_for_parts();
             app.service(api_docs())
                 .service(web::resource("/api/docs").route(web::get().to(|| async {
@@ -198,6 +320,8 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(document.clone())
                 .app_data(route_table.clone())
+                .app_data(observe.clone())
+                .app_data(metrics_access.clone())
                 .app_data(routes::json_config())
                 .app_data(routes::query_config())
                 .app_data(routes::path_config())
@@ -214,21 +338,24 @@ impl Application {
                 )
                 .wrap(cors(&origins))
                 .wrap(middleware::Compress::default())
-                .wrap(
-                    middleware::Logger::new("%{request}xi %s %b %Dms")
-                        .custom_request_replace("request", request_line)
-                        .log_target("quorum::http"),
-                )
+                .wrap(middleware::from_fn(crate::observe::middleware))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind { addr: settings.bind.clone(), source })?
-        .shutdown_timeout(10)
+        // Signals are handled in `run_until_stopped`: live streams close first.
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .run();
-        Ok(Application { port, db, setup_token, server, stop })
+        Ok(Application { port, db, setup_token, server, metrics_server, stop, hub, background })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the separate metrics address, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, port)| *port)
     }
 
     pub fn db(&self) -> Db {
@@ -240,11 +367,39 @@ impl Application {
         self.setup_token.as_deref()
     }
 
-    /// Serves until SIGTERM/SIGINT, then drains in-flight requests.
+    /// Serves until SIGTERM/SIGINT, then shuts down in order: live streams
+    /// are closed with a retry hint, no new connection is accepted, requests
+    /// in flight finish (within `QUORUM_SHUTDOWN_TIMEOUT_SECS`), the event
+    /// dispatcher makes its last pass and due mail goes out.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let stop = self.stop.clone();
-        let outcome = self.server.await;
+        let Application { server, metrics_server, stop, hub, background, .. } = self;
+        let metrics = metrics_server.map(|(server, _)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        let handle = server.handle();
+        let watcher = actix_web::rt::spawn(async move {
+            match shutdown_signal().await {
+                Ok(signal) => {
+                    tracing::info!(signal, "shutting down: closing live streams, finishing requests in flight");
+                    hub.close_all();
+                    handle.stop(true).await;
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot listen for shutdown signals"),
+            }
+        });
+        let outcome = server.await;
+        watcher.abort();
+        if let Some(metrics) = metrics {
+            metrics.stop(false).await;
+        }
         stop.stop();
+        let finished = actix_web::rt::task::spawn_blocking(move || background.finish()).await;
+        if finished.is_err() {
+            tracing::warn!("the background threads did not finish cleanly");
+        }
+        tracing::info!("stopped");
         outcome
     }
 
@@ -258,7 +413,11 @@ impl Application {
 /// Bearer tokens work from any origin unless the operator narrows it.
 fn cors(origins: &[String]) -> Cors {
     // No `supports_credentials()`: the refresh cookie must never be usable from another site.
-    let cors = Cors::default().allow_any_method().allow_any_header().expose_headers(["content-type"]).max_age(3600);
+    let cors = Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["content-type", "x-request-id"])
+        .max_age(3600);
     if origins.is_empty() {
         cors.allow_any_origin()
     } else {
@@ -277,14 +436,4 @@ fn api_docs() -> utoipa_swagger_ui::SwaggerUi {
             .try_it_out_enabled(true)
             .display_request_duration(true),
     )
-}
-
-/// The request line as logged: a calendar feed's secret never reaches the log.
-fn request_line(req: &actix_web::dev::ServiceRequest) -> String {
-    let target = req.uri().path_and_query().map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
-    let shown = match target.strip_prefix("/api/v1/calendar/") {
-        Some(_) => "/api/v1/calendar/<secret>.ics".to_owned(),
-        None => target,
-    };
-    format!("{} {shown} {:?}", req.method(), req.version())
 }

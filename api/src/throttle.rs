@@ -10,10 +10,14 @@ use actix_web::HttpRequest;
 use chrono::Duration;
 use sha2::{Digest, Sha256};
 
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+
 use crate::db::queries::now;
 use crate::db::queries::throttles::{self, Limit};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
+use crate::metrics::RuleLabels;
 
 /// Counters idle this long start again from zero.
 const FORGET_AFTER_HOURS: i64 = 1;
@@ -74,11 +78,13 @@ impl ThrottleSettings {
 #[derive(Debug, Clone)]
 pub struct Throttle {
     settings: ThrottleSettings,
+    /// Refused attempts by rule, for `/metrics`.
+    pub refused: Family<RuleLabels, Counter>,
 }
 
 impl Throttle {
     pub fn new(settings: ThrottleSettings) -> Throttle {
-        Throttle { settings }
+        Throttle { settings, refused: Family::default() }
     }
 
     fn limit(&self, rule: Rule) -> Limit {
@@ -105,6 +111,7 @@ impl Throttle {
         let mut wait = 0;
         for (rule, subject) in attempts {
             if let Err(seconds) = throttles::attempt(conn, &key(*rule, subject), &self.limit(*rule), at)? {
+                self.refused.get_or_create(&RuleLabels { rule: rule.name().to_owned() }).inc();
                 wait = wait.max(seconds);
             }
         }

@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
 use crate::pages::{
-    admin, audit, auth, category, events, home, invites, moderation, notifications, people, profile, thread, tokens,
+    admin, audit, auth, category, deleted, events, home, invites, moderation, notifications, people, profile, thread,
+    tokens,
 };
 use crate::session::{self, use_session, Session};
 
@@ -49,9 +50,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view=profile::Profile/>
                     <Route path=path!("/me/tokens") view=tokens::Tokens/>
                     <Route path=path!("/moderation") view=moderation::FlagQueue/>
+                    <Route path=path!("/moderation/deleted") view=deleted::Deleted/>
                     <Route path=path!("/admin/people") view=people::People/>
                     <Route path=path!("/admin/invites") view=invites::Invites/>
                     <Route path=path!("/admin/audit") view=audit::Audit/>
+                    <Route path=path!("/admin/tokens") view=tokens::AdminTokens/>
                     <Route path=path!("/admin") view=admin::AdminHome/>
                     <Route path=path!("/admin/groups") view=admin::Groups/>
                     <Route path=path!("/admin/groups/:slug") view=admin::GroupPage/>

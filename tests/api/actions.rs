@@ -5,7 +5,7 @@
 
 use quorum_tests::world::{BOARD, PARTICIPANTS};
 use quorum_tests::{assert_problem, both_backends, marker, Coop, TestApp};
-use quorum_types::{Category, CreatedToken, ErrorCode, Flag, Page, Post, Thread};
+use quorum_types::{Category, CreatedToken, DeletedItem, ErrorCode, Flag, Page, Post, Thread};
 use serde_json::json;
 
 /// One thread by the worker, with a reply by the participant; locked when asked.
@@ -225,14 +225,34 @@ both_backends! {
         // Restoring deleted content.
         app.delete(&format!("/posts/{}", spam.id), coop.moderator.auth()).await.assert_status(204);
         app.get(&format!("/posts/{}", spam.id), coop.worker.auth()).await.assert_status(404);
+        // The moderators' list of deleted content to restore from.
+        let deleted: Page<DeletedItem> = app.page("/deleted?kind=posts", coop.moderator.auth()).await;
+        assert_eq!(deleted.items.iter().map(|d| (d.kind.as_str(), d.id, d.thread_id)).collect::<Vec<_>>(), vec![("post", spam.id, thread)]);
+        assert_eq!(deleted.items[0].excerpt, spam.body);
+        assert_problem(&app.get("/deleted?kind=posts", coop.worker.auth()).await, 403, ErrorCode::Forbidden);
+        app.get("/deleted", None).await.assert_status(401);
+        app.get("/deleted?kind=drafts", coop.moderator.auth()).await.assert_status(422);
         app.post_empty(&format!("/posts/{}/restore", spam.id), coop.worker.auth()).await.assert_status(403);
         app.post_empty(&format!("/posts/{}/restore", spam.id), coop.moderator.auth()).await.assert_status(200);
+        let deleted: Page<DeletedItem> = app.page("/deleted?kind=posts", coop.moderator.auth()).await;
+        assert!(deleted.items.is_empty(), "a restored post leaves the list");
         app.get(&format!("/posts/{}", spam.id), coop.worker.auth()).await.assert_status(200);
         app.delete(&format!("/posts/{}", board_spam.id), board_mod.auth()).await.assert_status(204);
         app.post_empty(&format!("/posts/{}/restore", board_spam.id), coop.moderator.auth()).await.assert_status(404);
+        // A moderator outside the post's audience does not learn of it.
+        let body = app.get("/deleted?kind=posts", coop.moderator.auth()).await;
+        assert!(!body.contains(&secret), "{body}");
+        let deleted: Page<DeletedItem> = body.expect(200);
+        assert!(deleted.items.is_empty());
+        let deleted: Page<DeletedItem> = app.page("/deleted?kind=posts", board_mod.auth()).await;
+        assert_eq!(deleted.items.iter().map(|d| d.id).collect::<Vec<_>>(), vec![board_spam.id]);
         app.delete(&format!("/threads/{thread}"), coop.admin.auth()).await.assert_status(204);
+        let deleted: Page<DeletedItem> = app.page("/deleted?kind=threads", coop.moderator.auth()).await;
+        assert_eq!(deleted.items.iter().map(|d| (d.kind.as_str(), d.id)).collect::<Vec<_>>(), vec![("thread", thread)]);
+        assert_eq!((deleted.items[0].thread_title.as_str(), deleted.items[0].excerpt.as_str()), ("Rota", "Who takes Friday?"));
         let restored: Thread = app.post_empty(&format!("/threads/{thread}/restore"), coop.moderator.auth()).await.expect(200);
         assert_eq!(restored.id, thread);
+        assert!(app.page::<DeletedItem>("/deleted", coop.moderator.auth()).await.items.is_empty());
         // Every step is in the audit log, with the moderator as actor.
         let actions: Vec<String> = app
             .page::<quorum_types::AuditEntry>("/admin/audit?actor=morgan", coop.admin.auth())

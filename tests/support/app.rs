@@ -27,6 +27,8 @@ pub struct TestApp {
     pub jwt_secret: String,
     /// What `POST /setup` takes, when the server started without an admin.
     pub setup_token: Option<String>,
+    /// The separate metrics address's port (`Settings::metrics_bind`).
+    pub metrics_port: Option<u16>,
     db: Db,
     /// Stops the server's background threads when the test ends.
     stop: quorum::events::Stop,
@@ -60,12 +62,15 @@ impl TestApp {
         let db = app.db();
         let setup_token = app.setup_token().map(str::to_owned);
         let stop = app.stopper();
+        let metrics_port = app.metrics_port();
         actix_web::rt::spawn(async move {
             if let Err(e) = app.run_until_stopped().await {
                 eprintln!("test server stopped with an error: {e}");
             }
         });
-        Some(TestApp::new(backend, port, db, database, setup_token, stop))
+        let mut app = TestApp::new(backend, port, db, database, setup_token, stop);
+        app.metrics_port = metrics_port;
+        Some(app)
     }
 
     /// Another instance of the server on this test's database (several
@@ -164,6 +169,7 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             jwt_secret: JWT_SECRET.to_owned(),
             setup_token,
+            metrics_port: None,
             db,
             stop,
             database,
@@ -198,6 +204,21 @@ impl TestApp {
             Ok(n) => n,
             Err(e) => panic!("{sql}: {e:?}"),
         }
+    }
+}
+
+/// A database with no tables, removed when dropped: where a test restores
+/// a backup or runs migrations itself.
+pub struct EmptyDatabase(TestDatabase);
+
+impl EmptyDatabase {
+    /// `None` when PostgreSQL was asked for, is unreachable, and `CI` is unset.
+    pub fn create(backend: Backend) -> Option<EmptyDatabase> {
+        TestDatabase::create(backend).map(EmptyDatabase)
+    }
+
+    pub fn url(&self) -> String {
+        self.0.url()
     }
 }
 

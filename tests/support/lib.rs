@@ -13,7 +13,7 @@ pub mod smtp;
 pub mod sse;
 pub mod world;
 
-pub use app::{Backend, TestApp, JWT_SECRET};
+pub use app::{Backend, EmptyDatabase, TestApp, JWT_SECRET};
 pub use fixtures::{marker, query_value, strings, Account, PASSWORD};
 pub use http::{assert_field_error, assert_problem, Response, API};
 pub use world::Coop;

@@ -11,7 +11,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::instance::{Backend, Database};
-use crate::{cargo, target_dir, Result};
+use crate::{build_server, target_dir, Result};
 
 const BASELINE_ADDR: &str = "127.0.0.1:18090";
 const QUORUM_ADDR: &str = "127.0.0.1:18091";
@@ -58,7 +58,7 @@ struct Figure {
 pub fn bench(extra: &[OsString]) -> Result {
     let opts = options(extra)?;
     ensure_wrk()?;
-    cargo(&["build", "--release", "-p", "quorum", "--bin", "quorum", "--example", "baseline"])?;
+    build_server(&["build", "--release", "-p", "quorum", "--bin", "quorum", "--example", "baseline"])?;
     let release = target_dir().join("release");
     let quorum = release.join("quorum");
 

@@ -16,7 +16,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::instance::{random_hex, Backend, Instance};
-use crate::{build_frontend, cargo, target_dir, workspace_root, Result, DEFAULT_TEST_PG_URL};
+use crate::{build_frontend, build_server, target_dir, workspace_root, Result, DEFAULT_TEST_PG_URL};
 
 /// Where Chromium is expected (Debian's `chromium` package).
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -53,7 +53,7 @@ enum SuiteError {
 
 /// The built pieces a run needs.
 struct Built {
-    dist: PathBuf,
+    /// The server, with the web app built into it.
     quorum: PathBuf,
 }
 
@@ -202,16 +202,16 @@ fn prepare(profile: Profile) -> Result<Built> {
     }
     let quorum = match profile {
         Profile::Debug => {
-            cargo(&["build", "-p", "quorum", "--bin", "quorum"])?;
+            build_server(&["build", "-p", "quorum", "--bin", "quorum"])?;
             target_dir().join("debug").join("quorum")
         }
         Profile::Release => {
-            cargo(&["build", "--release", "-p", "quorum", "--bin", "quorum"])?;
+            build_server(&["build", "--release", "-p", "quorum", "--bin", "quorum"])?;
             target_dir().join("release").join("quorum")
         }
     };
     ensure_node_modules()?;
-    Ok(Built { dist, quorum })
+    Ok(Built { quorum })
 }
 
 fn check_tools() -> Result {
@@ -298,10 +298,9 @@ fn with_server<T>(
     let setup_token = (first_admin == FirstAdmin::SetupPage).then(|| random_hex(24));
     // The test files register dozens of accounts from one address within a
     // minute; the registration throttle has API tests of its own.
-    let mut env = vec![
-        ("QUORUM_STATIC_DIR", built.dist.display().to_string()),
-        ("QUORUM_THROTTLE_REGISTRATIONS", "0".to_string()),
-    ];
+    // No QUORUM_STATIC_DIR: the server serves the app built into it, so
+    // every browser test also checks the one-binary build.
+    let mut env = vec![("QUORUM_THROTTLE_REGISTRATIONS", "0".to_string())];
     if let Some(token) = &setup_token {
         env.push(("QUORUM_SETUP_TOKEN", token.clone()));
     }

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::instance::{Backend, Instance};
-use crate::{cargo, status, target_dir, workspace_root, Result};
+use crate::{build_server, status, target_dir, workspace_root, Result};
 
 /// Pinned, so a new release cannot change what passes.
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
@@ -83,7 +83,7 @@ pub fn for_xtask_test(pg_url: &str) -> (Vec<String>, Result) {
 
 fn run(backends: &[Backend], pg_url: &str, examples: u32) -> (Vec<String>, Result) {
     let prepared = schemathesis().and_then(|bin| {
-        cargo(&["build", "-p", "quorum", "--bin", "quorum"])?;
+        build_server(&["build", "-p", "quorum", "--bin", "quorum"])?;
         Ok(bin)
     });
     let bin = match prepared {

@@ -127,17 +127,14 @@ fn main() -> ExitCode {
 /// Builds the release binary (and the SPA, once it exists), then replaces
 /// this process with `quorum serve` so Ctrl-C reaches the server directly.
 fn run(extra: &[OsString]) -> Result {
-    let static_dir = build_frontend()?;
-    cargo(&["build", "--release", "-p", "quorum"])?;
+    // The app is built into the binary; QUORUM_STATIC_DIR, when set, still
+    // serves one from disk instead.
+    build_frontend()?;
+    build_server(&["build", "--release", "-p", "quorum"])?;
 
     let binary = target_dir().join("release").join("quorum");
     let mut serve = Command::new(&binary);
     serve.current_dir(workspace_root()).arg("serve").args(extra);
-    if let Some(dir) = static_dir {
-        if env::var_os("QUORUM_STATIC_DIR").is_none() {
-            serve.env("QUORUM_STATIC_DIR", dir);
-        }
-    }
     println!("Quorum: starting on http://{}/", bind_address(extra));
     exec(serve)
 }
@@ -189,7 +186,7 @@ fn bench_markdown(extra: &[OsString]) -> Result {
 /// for wasm32 with the size-optimised `wasm-release` profile, runs the
 /// wasm-bindgen CLI whose version matches Cargo.lock, and writes
 /// `index.html` plus content-hashed files under `assets/` to
-/// `<target>/quorum-dist`, which it returns for QUORUM_STATIC_DIR.
+/// `<target>/quorum-dist`, which it returns (server builds embed it).
 /// Without a frontend crate it does nothing and prints nothing.
 fn build_frontend() -> Result<Option<PathBuf>> {
     let root = workspace_root();
@@ -437,6 +434,16 @@ fn target_dir() -> PathBuf {
 /// The cargo that started us, so `cargo +toolchain xtask` stays consistent.
 fn cargo_bin() -> OsString {
     env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// Builds the server (`cargo build … -p quorum …`) with the web app built
+/// into it: `QUORUM_EMBED_APP` names `<target>/quorum-dist`, whatever its
+/// state, so every server build sees the same setting and none undoes
+/// another's; the app is embedded when that directory holds a build.
+fn build_server(args: &[&str]) -> Result {
+    let mut command = Command::new(cargo_bin());
+    command.current_dir(workspace_root()).args(args).env("QUORUM_EMBED_APP", target_dir().join("quorum-dist"));
+    status(command, &format!("cargo {}", args.join(" ")))
 }
 
 fn cargo(args: &[&str]) -> Result {

@@ -89,6 +89,18 @@ pub struct Db {
     write_lock: Arc<Mutex<()>>,
     /// Counts commits, and wakes whoever waits for one (the event dispatcher).
     commits: Arc<Commits>,
+    /// Database work slower than this is logged.
+    slow_query: Option<Duration>,
+    /// Callers waiting for a pooled connection now.
+    waiting: Arc<std::sync::atomic::AtomicI64>,
+}
+
+/// The pool now, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    pub connections: u32,
+    pub idle: u32,
+    pub waiting: i64,
 }
 
 /// A commit counter to wait on.
@@ -125,12 +137,83 @@ pub struct DbOptions {
     /// Longest wait for a pooled connection while the database answers.
     pub timeout: Duration,
     pub sqlite_sync: SqliteSync,
+    /// Database work slower than this is logged with its duration.
+    pub slow_query: Option<Duration>,
 }
 
 impl DbOptions {
     pub fn with_pool_size(pool_size: u32) -> DbOptions {
-        DbOptions { pool_size, timeout: Duration::from_secs(5), sqlite_sync: SqliteSync::Normal }
+        DbOptions { pool_size, timeout: Duration::from_secs(5), sqlite_sync: SqliteSync::Normal, slow_query: None }
     }
+}
+
+/// The PostgreSQL advisory lock migrations run under ("quorum" in ASCII).
+const MIGRATION_LOCK: i64 = 0x71_75_6f_72_75_6d;
+
+/// The migrations the binary holds that the database at `url` has not
+/// applied, in the order they would run. Changes nothing: a SQLite file
+/// that does not exist yet is not created.
+pub fn pending_migrations(url: &str) -> Result<Vec<String>, DbError> {
+    use diesel::migration::MigrationSource;
+    let listing = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migrations(e.to_string());
+    let kind = BackendKind::of_url(url);
+    let known: Vec<(String, String)> = match kind {
+        BackendKind::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map_err(listing)?
+            .iter()
+            .map(|m| (m.name().version().to_string(), m.name().to_string()))
+            .collect(),
+        BackendKind::Sqlite => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map_err(listing)?
+            .iter()
+            .map(|m| (m.name().version().to_string(), m.name().to_string()))
+            .collect(),
+    };
+    #[derive(QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    const READ: &str = "SELECT CAST(version AS TEXT) AS version FROM __diesel_schema_migrations";
+    let connect = |e: diesel::ConnectionError| DbError::Connect(e.to_string());
+    let applied: Vec<Version> = match kind {
+        BackendKind::Postgres => {
+            let mut conn = PgConnection::establish(url).map_err(connect)?;
+            let table: Count = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = '__diesel_schema_migrations'",
+            )
+            .get_result(&mut conn)?;
+            if table.n == 0 {
+                Vec::new()
+            } else {
+                diesel::sql_query(READ).load(&mut conn)?
+            }
+        }
+        BackendKind::Sqlite => {
+            let path = pool::sqlite_path(url);
+            if !std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+                Vec::new()
+            } else {
+                let mut conn = SqliteConnection::establish(path).map_err(connect)?;
+                let table: Count = diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = '__diesel_schema_migrations'",
+                )
+                .get_result(&mut conn)?;
+                if table.n == 0 {
+                    Vec::new()
+                } else {
+                    diesel::sql_query(READ).load(&mut conn)?
+                }
+            }
+        }
+    };
+    let applied: std::collections::HashSet<String> = applied.into_iter().map(|v| v.version).collect();
+    Ok(known.into_iter().filter(|(version, _)| !applied.contains(version)).map(|(_, name)| name).collect())
 }
 
 /// While the database is known to be away, requests fail this fast.
@@ -169,11 +252,22 @@ impl Db {
             timeout: options.timeout,
             write_lock: Arc::new(Mutex::new(())),
             commits: Arc::new(Commits::default()),
+            slow_query: options.slow_query,
+            waiting: Arc::new(std::sync::atomic::AtomicI64::new(0)),
         })
     }
 
     pub fn kind(&self) -> BackendKind {
         self.kind
+    }
+
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            waiting: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     /// Whether the database failed to answer lately.
@@ -188,7 +282,10 @@ impl Db {
         let attempts = self.pool.max_size() + 1;
         for _ in 0..attempts {
             let timeout = if self.health.is_down() { DOWN_TIMEOUT } else { self.timeout };
-            let mut conn = self.pool.get_timeout(timeout)?;
+            self.waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let got = self.pool.get_timeout(timeout);
+            self.waiting.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            let mut conn = got?;
             if !self.health.is_suspect() {
                 return Ok(conn);
             }
@@ -215,14 +312,30 @@ impl Db {
         }
     }
 
-    /// Applies pending migrations; returns how many ran.
+    /// Applies pending migrations under a lock, so instances starting
+    /// together take turns (the later ones find nothing left to do);
+    /// returns how many ran. PostgreSQL: a session advisory lock. SQLite:
+    /// the database's write lock, taken up front (`BEGIN IMMEDIATE`), with
+    /// every migration inside that one transaction.
     pub fn migrate(&self) -> Result<usize, DbError> {
         let mut conn = self.conn()?;
-        let applied = match &mut **conn {
-            AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
-            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        };
-        applied.map_err(|e| DbError::Migrations(e.to_string()))
+        let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migrations(e.to_string());
+        match &mut **conn {
+            AnyConnection::Postgresql(c) => {
+                c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+                let applied = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()).map_err(failed);
+                let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+                let applied = applied?;
+                unlocked?;
+                Ok(applied)
+            }
+            AnyConnection::Sqlite(c) => {
+                let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                c.immediate_transaction(|c| {
+                    c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()).map_err(failed)
+                })
+            }
+        }
     }
 
     /// Runs `f` in a transaction; on SQLite one writer at a time with
@@ -233,7 +346,8 @@ impl Db {
             AnyConnection::Sqlite(_) => {
                 let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let conn: &mut AnyConnection = &mut conn;
-                conn.transaction(|conn| {
+                let started = std::time::Instant::now();
+                let result = conn.transaction(|conn| {
                     // A write as the first statement takes SQLite's write lock
                     // now (like BEGIN IMMEDIATE), so a writer in another
                     // process makes us wait (busy_timeout) rather than fail
@@ -241,11 +355,16 @@ impl Db {
                     // charge, so nested savepoints keep working.
                     conn.batch_execute("UPDATE settings SET value = value WHERE 0")?;
                     f(conn)
-                })
+                });
+                self.note_duration("write", started);
+                result
             }
             AnyConnection::Postgresql(_) => {
                 let conn: &mut AnyConnection = &mut conn;
-                conn.transaction(f)
+                let started = std::time::Instant::now();
+                let result = conn.transaction(f);
+                self.note_duration("write", started);
+                result
             }
         };
         self.after_failure(&mut conn, &result);
@@ -263,9 +382,21 @@ impl Db {
     /// Reads on a pooled connection.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut conn = self.conn()?;
+        let started = std::time::Instant::now();
         let result = f(&mut conn);
+        self.note_duration("read", started);
         self.after_failure(&mut conn, &result);
         result
+    }
+
+    /// Logs database work (a request's reads, or one write transaction
+    /// from its first statement to its commit) slower than the setting.
+    fn note_duration(&self, kind: &'static str, started: std::time::Instant) {
+        let elapsed = started.elapsed();
+        if self.slow_query.is_some_and(|limit| elapsed > limit) {
+            let ms = elapsed.as_secs_f64() * 1000.0;
+            tracing::warn!(target: "quorum::db", kind, ms, "slow database work");
+        }
     }
 
     pub async fn read<T: Send + 'static>(
@@ -302,7 +433,12 @@ impl Db {
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    actix_web::rt::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    let task = crate::metrics::BlockingTask::start();
+    let f = crate::observe::carry_span(f);
+    actix_web::rt::task::spawn_blocking(move || {
+        let _task = task;
+        f()
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
 }

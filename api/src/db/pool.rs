@@ -112,8 +112,8 @@ impl ConnectionManager {
                     SqliteSync::Full => "FULL",
                 };
                 conn.batch_execute(&format!(
-                    "PRAGMA journal_mode = WAL;
-                     PRAGMA busy_timeout = 10000;
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
                      PRAGMA foreign_keys = ON;
                      PRAGMA synchronous = {synchronous};"
                 ))

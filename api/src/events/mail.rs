@@ -53,18 +53,26 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn start(db: Db, builtins: Builtins, settings: MailSettings, stop: super::Stop) -> Result<Mailer, String> {
+    /// Starts the mail thread. Once `stop` is set it sends what is due one
+    /// last time (`finish_within` at most), then ends.
+    pub fn start(
+        db: Db,
+        builtins: Builtins,
+        settings: MailSettings,
+        stop: super::Stop,
+        finish_within: Duration,
+    ) -> Result<(Mailer, std::thread::JoinHandle<()>), String> {
         let transport = SmtpTransport::from_url(settings.smtp_url.expose())
             .map_err(|e| format!("QUORUM_SMTP_URL: {e}"))?
             .timeout(Some(Duration::from_secs(20)))
             .build();
         let from: Mailbox = settings.from.parse().map_err(|e| format!("QUORUM_MAIL_FROM: {e}"))?;
         let (wake, woken) = sync_channel(1);
-        std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .name("quorum-mail".into())
-            .spawn(move || send_loop(&db, &builtins, &transport, &from, &settings, &woken, &stop))
+            .spawn(move || send_loop(&db, &builtins, &transport, &from, &settings, &woken, &(stop, finish_within)))
             .map_err(|e| format!("cannot start the mail thread: {e}"))?;
-        Ok(Mailer { wake })
+        Ok((Mailer { wake }, handle))
     }
 
     /// Looks for due mail now.
@@ -80,10 +88,19 @@ fn send_loop(
     from: &Mailbox,
     settings: &MailSettings,
     woken: &Receiver<()>,
-    stop: &super::Stop,
+    (stop, finish_within): &(super::Stop, Duration),
 ) {
-    while !stop.stopped() {
-        let _ = woken.recv_timeout(Duration::from_secs(10));
+    let finish_within = *finish_within;
+    let mut last_round = None;
+    while last_round.is_none() {
+        if !stop.stopped() {
+            let _ = woken.recv_timeout(Duration::from_secs(10));
+        }
+        if stop.stopped() {
+            // Shutting down: what is due goes out now, within the bound;
+            // what is left stays queued in the database for the next start.
+            last_round = Some(std::time::Instant::now() + finish_within);
+        }
         loop {
             let due = match db.write_blocking(claim_due) {
                 Ok(due) => due,
@@ -92,7 +109,8 @@ fn send_loop(
                     break;
                 }
             };
-            if due.is_empty() || stop.stopped() {
+            let out_of_time = last_round.is_some_and(|until| std::time::Instant::now() >= until);
+            if due.is_empty() || out_of_time || (stop.stopped() && last_round.is_none()) {
                 break;
             }
             for mail in due {
@@ -150,6 +168,15 @@ struct Queued {
     payload: String,
     created_at: NaiveDateTime,
     attempts: i32,
+}
+
+/// Mails in the outbox neither sent nor dropped (for `/metrics`).
+pub fn queue_size(conn: &mut AnyConnection) -> Result<i64, ApiError> {
+    Ok(mail_outbox::table
+        .filter(mail_outbox::sent_at.is_null())
+        .filter(mail_outbox::dropped_at.is_null())
+        .count()
+        .get_result(conn)?)
 }
 
 /// Takes up to 20 due mails, pushing their time back while they are sent,

@@ -37,13 +37,25 @@ impl Stop {
         self.0.store(true, Ordering::Relaxed);
     }
 
+    /// Whether stopping was asked for.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped()
+    }
+
     fn stopped(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }
 
-/// Starts the dispatcher thread.
-pub fn start(db: Db, builtins: Builtins, hub: Arc<stream::Hub>, mailer: Option<mail::Mailer>, stop: Stop) {
+/// Starts the dispatcher thread. Once `stop` is set it makes one last pass
+/// (notifications and mail for every event committed so far), then ends.
+pub fn start(
+    db: Db,
+    builtins: Builtins,
+    hub: Arc<stream::Hub>,
+    mailer: Option<mail::Mailer>,
+    stop: Stop,
+) -> Option<std::thread::JoinHandle<()>> {
     // Another instance's commit wakes nobody here: look every so often.
     let poll = match db.kind() {
         BackendKind::Postgres => Duration::from_millis(200),
@@ -60,11 +72,10 @@ pub fn start(db: Db, builtins: Builtins, hub: Arc<stream::Hub>, mailer: Option<m
             }
         };
         hub.set_start(cursor);
-        while !stop.stopped() {
+        let mut last_pass = false;
+        while !last_pass {
             seen = commits.wait_after(seen, poll);
-            if stop.stopped() {
-                break;
-            }
+            last_pass = stop.stopped();
             if let Err(e) = once(&db, "notify", |conn, batch| notify::handle(conn, &builtins, batch)) {
                 tracing::warn!(error = %e, "notifying failed; will retry");
             }
@@ -88,8 +99,12 @@ pub fn start(db: Db, builtins: Builtins, hub: Arc<stream::Hub>, mailer: Option<m
             }
         }
     });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the event dispatcher");
+    match spawned {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the event dispatcher");
+            None
+        }
     }
 }
 

@@ -39,7 +39,14 @@ pub struct Hub {
     next: AtomicI64,
     /// Where this instance's dispatcher started: older ids may be replayed.
     start: AtomicI64,
+    /// Shutting down: streams are closed, new ones end after their opening.
+    closing: std::sync::atomic::AtomicBool,
 }
+
+/// Sent to every open stream when the server shuts down: reconnect after
+/// this many milliseconds (to another instance, or this one restarted),
+/// with `Last-Event-ID`, and nothing is missed.
+pub const SHUTDOWN_RETRY_MS: u64 = 5000;
 
 /// Keeps a connection registered; dropping it (the client went away) unregisters it.
 pub struct Registration {
@@ -72,8 +79,32 @@ impl Hub {
         self.connections.lock().map_or(0, |c| c.len())
     }
 
+    /// Closes every open stream with a retry hint, and every stream opened
+    /// from now on right after its opening messages.
+    pub fn close_all(&self) {
+        self.closing.store(true, Ordering::Relaxed);
+        let closed = match self.connections.lock() {
+            Ok(mut connections) => {
+                let goodbye = Bytes::from(format!("retry: {SHUTDOWN_RETRY_MS}\n\n"));
+                for connection in connections.values() {
+                    let _ = connection.tx.try_send(goodbye.clone());
+                }
+                // Dropping the senders ends each stream once its queue is sent.
+                connections.drain().count()
+            }
+            Err(_) => 0,
+        };
+        if closed > 0 {
+            tracing::info!(closed, "closed the live streams");
+        }
+    }
+
     pub fn register(self: &Arc<Self>, viewer: Viewer, tx: mpsc::Sender<Bytes>) -> Registration {
         let id = self.next.fetch_add(1, Ordering::Relaxed) as u64;
+        if self.closing.load(Ordering::Relaxed) {
+            let _ = tx.try_send(Bytes::from(format!("retry: {SHUTDOWN_RETRY_MS}\n\n")));
+            return Registration { hub: Arc::clone(self), id };
+        }
         if let Ok(mut connections) = self.connections.lock() {
             connections.insert(id, Connection { viewer, stale: false, tx });
         }

@@ -90,6 +90,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(moderation::unhide_post)
         .service(moderation::restore_post)
         .service(moderation::restore_thread)
+        .service(moderation::list_deleted)
         .service(notifications::list_notifications)
         .service(notifications::unread_count)
         .service(notifications::mark_read)

@@ -2,9 +2,13 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use quorum_types::{Flag, FlagListQuery, FlagRequest, HideRequest, Page, Post, Problem, ResolveFlagRequest, Thread};
+use quorum_types::{
+    DeletedItem, DeletedQuery, Flag, FlagListQuery, FlagRequest, HideRequest, Page, Post, Problem, ResolveFlagRequest,
+    Thread,
+};
 
 use crate::auth::Session;
+use crate::db::queries::deleted::{self, DeletedKind};
 use crate::db::queries::{flags, posts, threads, PageRequest};
 use crate::error::ApiError;
 
@@ -167,4 +171,36 @@ pub async fn restore_thread(session: Session, id: web::Path<i64>) -> Result<web:
     session.require_signed_in()?;
     let id = id.into_inner();
     Ok(web::Json(session.write(move |conn, viewer| threads::restore(conn, viewer, id)).await?))
+}
+
+/// Deleted threads, or deleted replies in live threads, that you could read
+/// were they not deleted (moderators), most recently deleted first: what
+/// `POST /threads/{id}/restore` and `POST /posts/{id}/restore` bring back.
+#[utoipa::path(
+    tag = "moderation",
+    params(DeletedQuery),
+    responses(
+        (status = 200, description = "A page of deleted threads or posts", body = Page<DeletedItem>),
+        (status = 400, description = "Bad cursor or limit", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/deleted")]
+pub async fn list_deleted(
+    session: Session,
+    query: web::Query<DeletedQuery>,
+) -> Result<web::Json<Page<DeletedItem>>, ApiError> {
+    session.require_signed_in()?;
+    let query = query.into_inner();
+    let kind = match query.kind.as_deref() {
+        None | Some("threads") => DeletedKind::Threads,
+        Some("posts") => DeletedKind::Posts,
+        Some(_) => return Err(ApiError::field("kind", "must be threads or posts")),
+    };
+    let page = PageRequest::parse(query.cursor.as_deref(), query.limit, 2)?;
+    let (items, next_cursor) = session.read(move |conn, viewer| deleted::list(conn, viewer, kind, &page)).await?;
+    Ok(web::Json(Page { items, next_cursor }))
 }

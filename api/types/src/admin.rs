@@ -279,6 +279,39 @@ pub struct HideRequest {
     pub reason: String,
 }
 
+/// Deleted content a moderator may bring back: a thread, or a reply in a
+/// live thread. Only what the moderator could read were it not deleted.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeletedItem {
+    /// `thread` or `post`.
+    pub kind: String,
+    /// The thread's id (for a thread) or the post's id (for a post).
+    pub id: i64,
+    pub thread_id: i64,
+    pub thread_title: String,
+    /// The category's slug.
+    pub category: String,
+    pub author: UserSummary,
+    /// The post's text, shortened; for a thread, its opening post's text.
+    pub excerpt: String,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// `?kind=threads|posts&cursor=&limit=`, most recently deleted first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct DeletedQuery {
+    /// `threads` (default) or `posts`.
+    pub kind: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 100 (default 20).
+    #[serde(default, deserialize_with = "crate::lenient::opt_int_query")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<u32>,
+}
+
 /// One entry of the audit log.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

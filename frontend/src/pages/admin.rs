@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use quorum_types::{
-    Category, CreateCategoryRequest, CreateGroupRequest, Group, Page, UpdateCategoryRequest, UpdateGroupRequest,
-    UserSummary, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN,
+    BulkMembersRequest, BulkMembersResult, Category, CreateCategoryRequest, CreateGroupRequest, Group, Page,
+    UpdateCategoryRequest, UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN,
 };
 
 use crate::api::{self, ApiError};
@@ -76,6 +76,7 @@ fn AdminHomeBody() -> impl IntoView {
             <a class="button" href="/admin/people">"People"</a>
             <a class="button" href="/admin/invites">"Registration and invitations"</a>
             <a class="button" href="/admin/audit">"Audit log"</a>
+            <a class="button" href="/admin/tokens">"Access tokens"</a>
         </nav>
         {move || match checklist() {
             None => view! { <Loading/> }.into_any(),
@@ -308,6 +309,7 @@ fn GroupEditor(group: Group, path: String, reload: Callback<()>) -> impl IntoVie
 #[component]
 fn Members(path: String, reload: Callback<()>) -> impl IntoView {
     let members_path = format!("{path}/members");
+    let bulk_path = members_path.clone();
     let members = {
         let members_path = members_path.clone();
         LocalResource::new(move || {
@@ -389,6 +391,94 @@ fn Members(path: String, reload: Callback<()>) -> impl IntoView {
                 <button type="submit">"Add member"</button>
             </form>
             <FormError error=error/>
+        </section>
+        <BulkMembers
+            path=bulk_path
+            done=Callback::new(move |_| {
+                members.refetch();
+                reload.run(());
+            })
+        />
+    }
+}
+
+/// Usernames from pasted text: one per line, or separated by commas,
+/// semicolons or spaces; a leading `@` dropped; each once, in order.
+pub fn parse_usernames(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+        let name = word.trim().trim_start_matches('@');
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+/// Many members at once (`PUT /groups/{slug}/members`): add the listed
+/// usernames, or make the list the whole membership; says what it did.
+#[component]
+fn BulkMembers(path: String, done: Callback<()>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let replace = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let result = RwSignal::new(None::<BulkMembersResult>);
+    let sending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let usernames = parse_usernames(&text.get_untracked());
+        let url = if replace.get_untracked() { format!("{path}?replace=true") } else { path.clone() };
+        error.set(None);
+        result.set(None);
+        sending.set(true);
+        spawn_local(async move {
+            match api::put_json::<_, BulkMembersResult>(&url, &BulkMembersRequest { usernames }).await {
+                Ok(r) => {
+                    result.set(Some(r));
+                    done.run(());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            sending.set(false);
+        });
+    };
+    let line = |label: &'static str, names: Vec<String>| {
+        (!names.is_empty())
+            .then(|| view! { <li><strong>{label}</strong> " (" {names.len()} "): " {names.join(", ")}</li> })
+    };
+    view! {
+        <section class="card" aria-labelledby="bulk-members-heading">
+            <h2 id="bulk-members-heading">"Many members at once"</h2>
+            <form class="stack" on:submit=submit>
+                <div class="field">
+                    <label for="field-bulk-usernames">"Usernames"</label>
+                    <textarea id="field-bulk-usernames" rows=5 bind:value=text aria-describedby="bulk-usernames-hint"></textarea>
+                    <p class="hint" id="bulk-usernames-hint">"One per line, or separated by commas or spaces, e.g. pasted from the membership register."</p>
+                    <p class="field-error">{move || error.get().and_then(|e| e.field("usernames"))}</p>
+                </div>
+                <label class="choice">
+                    <input type="checkbox" bind:checked=replace/>
+                    "Make this the whole membership: remove anyone not listed"
+                </label>
+                <FormError error=error fields=&["usernames"]/>
+                <button type="submit" disabled=move || sending.get() || text.with(|t| parse_usernames(t).is_empty() && !replace.get())>
+                    {move || if replace.get() { "Set the membership" } else { "Add them" }}
+                </button>
+            </form>
+            {move || {
+                result
+                    .get()
+                    .map(|r| {
+                        view! {
+                            <ul class="bulk-result" role="status">
+                                {line("Added", r.added)}
+                                {line("Already members", r.already_present)}
+                                {line("Removed", r.removed)}
+                                {line("Unknown, nothing done", r.unknown)}
+                            </ul>
+                        }
+                    })
+            }}
         </section>
     }
 }
@@ -619,5 +709,16 @@ fn CategoryForm(existing: Option<Category>) -> impl IntoView {
                     </section>
                 }
             })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_usernames;
+
+    #[test]
+    fn pasted_usernames_split_on_lines_commas_and_spaces_once_each() {
+        assert_eq!(parse_usernames("ada\nbo, @cy;dee  ada\r\n\n"), ["ada", "bo", "cy", "dee"]);
+        assert!(parse_usernames(" \n, ;").is_empty());
     }
 }

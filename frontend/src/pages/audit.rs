@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use quorum_types::AuditEntry;
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorBox, Loading, TimeAgo};
@@ -31,6 +32,76 @@ pub fn compact(value: &Option<serde_json::Value>) -> String {
         None | Some(serde_json::Value::Null) => String::new(),
         Some(v) => v.to_string(),
     }
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line
+/// break; a leading `=`, `+`, `-` or `@` gets a `'` first, so a spreadsheet
+/// never runs a cell as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// The entries as CSV, a header line first, lines ending in CRLF.
+pub fn to_csv(entries: &[AuditEntry]) -> String {
+    let mut out = String::from("id,created_at,actor,action,target,before,after,client_address\r\n");
+    for e in entries {
+        let fields = [
+            e.id.to_string(),
+            e.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            e.actor.as_ref().map(|a| a.username.clone()).unwrap_or_else(|| "system".into()),
+            e.action.clone(),
+            e.target.clone(),
+            compact(&e.before),
+            compact(&e.after),
+            e.client_address.clone().unwrap_or_default(),
+        ];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Every entry matching the filter, page after page, as a CSV download.
+async fn export_csv(actor: String, action: String) -> Result<usize, ApiError> {
+    let mut entries = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut params = vec![("limit", "100")];
+        if !actor.trim().is_empty() {
+            params.push(("actor", actor.trim()));
+        }
+        if !action.trim().is_empty() {
+            params.push(("action", action.trim()));
+        }
+        let page = api::page::<AuditEntry>("/admin/audit", cursor.as_deref(), &params).await?;
+        entries.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let csv = to_csv(&entries);
+    let href = format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(&csv));
+    let name = format!("audit-{}.csv", crate::time::now().format("%Y-%m-%d"));
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        if let Ok(a) = doc.create_element("a") {
+            let _ = a.set_attribute("href", &href);
+            let _ = a.set_attribute("download", &name);
+            if let Some(body) = doc.body() {
+                let _ = body.append_child(&a);
+                if let Some(a) = a.dyn_ref::<web_sys::HtmlElement>() {
+                    a.click();
+                }
+                let _ = body.remove_child(&a);
+            }
+        }
+    }
+    Ok(entries.len())
 }
 
 #[component]
@@ -75,6 +146,20 @@ fn AuditBody() -> impl IntoView {
         });
     };
     load(true);
+    let exporting = RwSignal::new(false);
+    let exported = RwSignal::new(None::<usize>);
+    let export = move |_| {
+        exporting.set(true);
+        exported.set(None);
+        error.set(None);
+        spawn_local(async move {
+            match export_csv(actor.get_untracked(), action.get_untracked()).await {
+                Ok(n) => exported.set(Some(n)),
+                Err(e) => error.set(Some(e)),
+            }
+            exporting.set(false);
+        });
+    };
     let filter = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         load(true);
@@ -96,7 +181,11 @@ fn AuditBody() -> impl IntoView {
                 </datalist>
             </div>
             <button type="submit">"Filter"</button>
+            <button type="button" disabled=move || exporting.get() on:click=export>
+                {move || if exporting.get() { "Exporting…" } else { "Export as CSV" }}
+            </button>
         </form>
+        <p role="status" class="saved">{move || exported.get().map(|n| format!("Exported {n} entries."))}</p>
         {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
         {move || {
             (entries.with(|p| p.loaded && p.items.is_empty()) && !loading.get())
@@ -145,6 +234,30 @@ fn AuditBody() -> impl IntoView {
 mod tests {
     use super::compact;
     use serde_json::json;
+
+    #[test]
+    fn csv_quotes_what_needs_it_and_defuses_formulas() {
+        use quorum_types::{AuditEntry, UserSummary};
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").expect("a time").to_utc();
+        let entry = AuditEntry {
+            id: 7,
+            action: "group.member_added".into(),
+            actor: Some(UserSummary { id: 1, username: "ada".into(), display_name: "Ada".into() }),
+            target: "group:board".into(),
+            before: None,
+            after: Some(json!({"members": ["bo", "cy"]})),
+            client_address: Some("=cmd|' /C calc'!A0".into()),
+            created_at: at,
+        };
+        let csv = super::to_csv(&[entry]);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "id,created_at,actor,action,target,before,after,client_address");
+        assert_eq!(
+            lines[1],
+            r#"7,2026-12-01T10:00:00Z,ada,group.member_added,group:board,,"{""members"":[""bo"",""cy""]}",'=cmd|' /C calc'!A0"#
+        );
+        assert_eq!(lines[2], "");
+    }
 
     #[test]
     fn values_show_on_one_line_and_none_as_nothing() {

@@ -4,15 +4,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use quorum_types::{
-    AdminSettings, CreateInviteRequest, CreatedInvite, Invite, Page, Registration, UpdateSettingsRequest,
-};
+use quorum_types::{AdminSettings, CreateInviteRequest, CreatedInvite, Invite, Registration, UpdateSettingsRequest};
 
 use crate::api::{self, ApiError};
 use crate::components::{load_groups, ConfirmButton, ErrorBox, FormError, Loading, TimeAgo};
 use crate::pages::admin::AdminOnly;
 use crate::pages::set_title;
 use crate::pages::shown_once::ShownOnce;
+use crate::paging::Paging;
 use crate::session::use_session;
 
 const MODES: [(Registration, &str); 3] = [
@@ -46,9 +45,29 @@ pub fn Invites() -> impl IntoView {
 
 #[component]
 fn InvitesBody() -> impl IntoView {
-    let invites = LocalResource::new(|| async { api::page::<Invite>("/invites", None, &[("limit", "100")]).await });
+    let invites = RwSignal::new(Paging::<Invite>::default());
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let load = move |reset: bool| {
+        let cursor = if reset { None } else { invites.with_untracked(|p| p.cursor().map(String::from)) };
+        loading.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::page::<Invite>("/invites", cursor.as_deref(), &[("limit", "100")]).await {
+                Ok(page) => invites.update(|p| {
+                    if reset {
+                        *p = Paging::default();
+                    }
+                    p.push(page, |i| i.id)
+                }),
+                Err(e) => error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    load(true);
     let created = RwSignal::new(None::<CreatedInvite>);
-    let reload = Callback::new(move |_| invites.refetch());
+    let reload = Callback::new(move |_| load(true));
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/admin">"Administration"</a></nav>
         <h1>"Registration and invitations"</h1>
@@ -74,19 +93,24 @@ fn InvitesBody() -> impl IntoView {
         }}
         <section aria-labelledby="invites-heading">
             <h2 id="invites-heading">"Invitations"</h2>
-            {move || match invites.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-                Some(Ok(Page { items, .. })) if items.is_empty() => {
-                    view! { <p class="muted">"No invitations yet."</p> }.into_any()
-                }
-                Some(Ok(Page { items, .. })) => {
-                    view! {
-                        <ul class="rows invites">
-                            {items.into_iter().map(|i| view! { <InviteRow invite=i reload=reload/> }).collect_view()}
-                        </ul>
-                    }
+            {move || error.get().map(|e| view! { <ErrorBox error=e retry=Callback::new(move |_| load(true))/> })}
+            {move || {
+                (invites.with(|p| p.loaded && p.items.is_empty()) && !loading.get())
+                    .then(|| view! { <p class="muted">"No invitations yet."</p> })
+            }}
+            <ul class="rows invites">
+                <For each=move || invites.with(|p| p.items.clone()) key=|i| (i.id, i.revoked_at, i.uses) let:invite>
+                    <InviteRow invite=invite reload=reload/>
+                </For>
+            </ul>
+            {move || {
+                if loading.get() {
+                    view! { <Loading/> }.into_any()
+                } else if invites.with(|p| p.has_more()) {
+                    view! { <button type="button" class="load-more" on:click=move |_| load(false)>"Load more invitations"</button> }
                         .into_any()
+                } else {
+                    ().into_any()
                 }
             }}
         </section>

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod category;
+pub mod deleted;
 pub mod events;
 pub mod home;
 pub mod invites;
@@ -14,6 +15,7 @@ pub mod profile;
 pub mod shown_once;
 pub mod thread;
 pub mod thread_live;
+pub mod thread_move;
 pub mod tokens;
 
 use leptos::prelude::*;

@@ -245,6 +245,7 @@ fn FlagQueueBody() -> impl IntoView {
             when=is_moderator
             fallback=|| view! { <p>"This page is for the forum's moderators."</p> }
         >
+            <p><a href="/moderation/deleted">"Deleted threads and replies"</a>" (to restore)"</p>
             <div class="tabs" role="group" aria-label="Which flags">
                 <button type="button" aria-pressed=move || if closed.get() { "false" } else { "true" } on:click=move |_| closed.set(false)>
                     "Open"

@@ -206,6 +206,7 @@ fn ThreadHead(
     // What the viewer may do is the API's call (`can_delete`, `can_moderate`).
     let (is_mod, can_delete) = (thread.can_moderate, thread.can_delete);
     let (pinned, locked) = (thread.pinned, thread.locked);
+    let current_category = thread.category.clone();
     let audience = thread.audience.clone().unwrap_or_default();
     view! {
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -246,6 +247,7 @@ fn ThreadHead(
                                     <button type="button" on:click=move |_| moderate(UpdateThreadRequest { locked: Some(!locked), ..Default::default() })>
                                         {if locked { "Unlock" } else { "Lock" }}
                                     </button>
+                                    <crate::pages::thread_move::MoveThread thread_id=id current=current_category.clone() on_change=on_change/>
                                 }
                             })}
                         {can_delete

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use quorum_types::{AccessToken, CreateTokenRequest, CreatedToken, Page};
+use quorum_types::{AccessToken, CreateTokenRequest, CreatedToken};
 
 use crate::api::{self, ApiError};
 use crate::components::{ConfirmButton, ErrorBox, FormError, Loading, SignedIn, TextField, TimeAgo};
 use crate::pages::set_title;
 use crate::pages::shown_once::ShownOnce;
+use crate::paging::Paging;
 
 /// The scopes a token can carry, with what each lets a script do.
 const SCOPES: [(&str, &str); 4] = [
@@ -34,9 +35,8 @@ pub fn Tokens() -> impl IntoView {
 
 #[component]
 fn TokensBody() -> impl IntoView {
-    let tokens =
-        LocalResource::new(|| async { api::page::<AccessToken>("/me/tokens", None, &[("limit", "100")]).await });
     let created = RwSignal::new(None::<CreatedToken>);
+    let reload = RwSignal::new(0u32);
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/me">"Your profile"</a></nav>
         <h1>"Access tokens"</h1>
@@ -65,38 +65,145 @@ fn TokensBody() -> impl IntoView {
         }}
         <section aria-labelledby="tokens-heading">
             <h2 id="tokens-heading">"Your tokens"</h2>
-            {move || match tokens.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBox error=e retry=Callback::new(move |_| tokens.refetch())/> }.into_any(),
-                Some(Ok(Page { items, .. })) if items.is_empty() => {
-                    view! { <p class="muted">"No tokens yet."</p> }.into_any()
-                }
-                Some(Ok(Page { items, .. })) => {
-                    view! {
-                        <ul class="rows tokens">
-                            {items
-                                .into_iter()
-                                .map(|t| view! { <TokenRow token=t reload=Callback::new(move |_| tokens.refetch())/> })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
-                }
-            }}
+            <TokenList base="/me/tokens" params=Signal::derive(Vec::new) reload=reload show_owner=false/>
         </section>
-        <NewToken created=created reload=Callback::new(move |_| tokens.refetch())/>
+        <NewToken created=created reload=Callback::new(move |_| reload.update(|n| *n += 1))/>
+    }
+}
+
+/// `/admin/tokens`: every member's tokens, filtered by member, revocable.
+#[component]
+pub fn AdminTokens() -> impl IntoView {
+    set_title(|| Some("Access tokens".into()));
+    view! {
+        <crate::pages::admin::AdminOnly>
+            <AdminTokensBody/>
+        </crate::pages::admin::AdminOnly>
     }
 }
 
 #[component]
-fn TokenRow(token: AccessToken, reload: Callback<()>) -> impl IntoView {
+fn AdminTokensBody() -> impl IntoView {
+    let user = RwSignal::new(String::new());
+    let revoked = RwSignal::new(false);
+    let applied = RwSignal::new((String::new(), false));
+    let reload = RwSignal::new(0u32);
+    let params = Signal::derive(move || {
+        let (user, revoked) = applied.get();
+        let mut params = Vec::new();
+        if !user.trim().is_empty() {
+            params.push(("user".to_string(), user.trim().to_string()));
+        }
+        if revoked {
+            params.push(("include_revoked".to_string(), "true".to_string()));
+        }
+        params
+    });
+    let filter = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        applied.set((user.get_untracked(), revoked.get_untracked()));
+    };
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/admin">"Administration"</a></nav>
+        <h1>"Access tokens"</h1>
+        <p class="meta">"Every member's personal access tokens. Revoking one stops it on its next request."</p>
+        <form class="inline-form" role="search" aria-label="Filter tokens" on:submit=filter>
+            <div class="field">
+                <label for="field-token-user">"Member (username)"</label>
+                <input id="field-token-user" type="text" bind:value=user/>
+            </div>
+            <label class="choice">
+                <input type="checkbox" bind:checked=revoked/>
+                "Revoked tokens too"
+            </label>
+            <button type="submit">"Filter"</button>
+        </form>
+        <TokenList base="/admin/tokens" params=params reload=reload show_owner=true/>
+    }
+}
+
+/// A paged list of tokens from `base` (`/me/tokens` or `/admin/tokens`),
+/// reloaded when `params` or `reload` change; each revoked at `base/{id}`.
+#[component]
+fn TokenList(
+    base: &'static str,
+    params: Signal<Vec<(String, String)>>,
+    reload: RwSignal<u32>,
+    show_owner: bool,
+) -> impl IntoView {
+    let tokens = RwSignal::new(Paging::<AccessToken>::default());
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let load = move |reset: bool| {
+        let params = params.get_untracked();
+        let cursor = if reset { None } else { tokens.with_untracked(|p| p.cursor().map(String::from)) };
+        loading.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let mut query: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            query.push(("limit", "100"));
+            match api::page::<AccessToken>(base, cursor.as_deref(), &query).await {
+                Ok(page) => tokens.update(|p| {
+                    if reset {
+                        *p = Paging::default();
+                    }
+                    p.push(page, |t| t.id)
+                }),
+                Err(e) => error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        params.track();
+        reload.track();
+        load(true);
+    });
+    // Your own list shows live tokens only; the admins' list keeps a revoked
+    // one in place, marked, when it asked for revoked tokens too.
+    let revoked = Callback::new(move |updated: AccessToken| {
+        let keep = show_owner && params.with_untracked(|p| p.iter().any(|(k, _)| k == "include_revoked"));
+        tokens.update(|p| {
+            if keep {
+                p.update(|t| t.id == updated.id, |t| *t = updated.clone());
+            } else {
+                p.remove(|t| t.id == updated.id);
+            }
+        });
+    });
+    view! {
+        {move || error.get().map(|e| view! { <ErrorBox error=e retry=Callback::new(move |_| load(true))/> })}
+        {move || {
+            (tokens.with(|p| p.loaded && p.items.is_empty()) && !loading.get())
+                .then(|| view! { <p class="muted">{if show_owner { "No tokens match." } else { "No tokens yet." }}</p> })
+        }}
+        <ul class="rows tokens">
+            <For each=move || tokens.with(|p| p.items.clone()) key=|t| (t.id, t.revoked_at) let:token>
+                <TokenRow token=token base=base show_owner=show_owner revoked=revoked/>
+            </For>
+        </ul>
+        {move || {
+            if loading.get() {
+                view! { <Loading/> }.into_any()
+            } else if tokens.with(|p| p.has_more()) {
+                view! { <button type="button" class="load-more" on:click=move |_| load(false)>"Load more tokens"</button> }
+                    .into_any()
+            } else {
+                ().into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn TokenRow(token: AccessToken, base: &'static str, show_owner: bool, revoked: Callback<AccessToken>) -> impl IntoView {
     let confirm = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let id = token.id;
     let revoke = Callback::new(move |()| {
         spawn_local(async move {
-            match api::delete(&format!("/me/tokens/{id}")).await {
-                Ok(()) => reload.run(()),
+            match api::delete_json::<AccessToken>(&format!("{base}/{id}")).await {
+                Ok(updated) => revoked.run(updated),
                 Err(e) => {
                     confirm.set(false);
                     error.set(Some(e));
@@ -108,6 +215,7 @@ fn TokenRow(token: AccessToken, reload: Callback<()>) -> impl IntoView {
         <li class="token">
             <strong class="token-name">{token.name.clone()}</strong>
             <code class="muted">{token.prefix.clone()} "…"</code>
+            {show_owner.then(|| view! { <span class="token-owner">"of " {token.owner.username.clone()}</span> })}
             <span class="scopes">
                 {token.scopes.iter().map(|s| view! { <span class="badge">{s.clone()}</span> }).collect_view()}
             </span>
@@ -122,16 +230,24 @@ fn TokenRow(token: AccessToken, reload: Callback<()>) -> impl IntoView {
                     None => view! { " · no expiry" }.into_any(),
                 }}
             </span>
-            <span role="group" aria-label=format!("Token {}", token.name)>
-                <ConfirmButton
-                    label="Revoke"
-                    question="Revoke this token? Scripts using it stop working at once."
-                    yes="Yes, revoke"
-                    class="link-button danger-text"
-                    open=confirm
-                    on_confirm=revoke
-                />
-            </span>
+            {match token.revoked_at {
+                Some(at) => view! { <span class="badge revoked">"revoked " <TimeAgo at=at/></span> }.into_any(),
+                None => {
+                    view! {
+                        <span role="group" aria-label=format!("Token {}", token.name)>
+                            <ConfirmButton
+                                label="Revoke"
+                                question="Revoke this token? Scripts using it stop working at once."
+                                yes="Yes, revoke"
+                                class="link-button danger-text"
+                                open=confirm
+                                on_confirm=revoke
+                            />
+                        </span>
+                    }
+                        .into_any()
+                }
+            }}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.detail}</p> })}
         </li>
     }

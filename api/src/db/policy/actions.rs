@@ -29,6 +29,8 @@ pub enum Action {
     RestorePost,
     /// The moderators' queue of flagged posts.
     ReviewFlags,
+    /// The list of deleted threads and replies, to restore from.
+    ReviewDeleted,
     /// Groups and memberships.
     ManageGroups,
     ManageCategories,
@@ -178,7 +180,7 @@ pub fn allows(viewer: &Viewer, action: Action, target: Target) -> Result<(), Ref
         }
         (PinThread | LockThread | MoveThread | RestoreThread, Target::Thread(_))
         | (HidePost | RestorePost, Target::Post(_))
-        | (ReviewFlags, Target::Site) => {
+        | (ReviewFlags | ReviewDeleted, Target::Site) => {
             if !moderator {
                 return Err(Refusal::forbidden("only moderators may do this"));
             }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audiences;
 pub mod calendar_tokens;
 pub mod categories;
+pub mod deleted;
 pub mod events;
 pub mod flags;
 pub mod following;
