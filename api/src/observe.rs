@@ -118,6 +118,12 @@ mod tests {
     use actix_web::test::TestRequest;
 
     #[test]
+    fn a_calendar_feed_secret_is_never_logged() {
+        assert_eq!(shown_path("/api/v1/calendar/qrm_cal_abc.ics"), "/api/v1/calendar/<secret>.ics");
+        assert_eq!(shown_path("/api/v1/threads/4/event.ics"), "/api/v1/threads/4/event.ics");
+    }
+
+    #[test]
     fn ids_are_kept_only_from_trusted_proxies_and_only_when_sensible() {
         let proxy: IpAddr = "10.0.0.1".parse().expect("an address");
         let from = |peer: &str, id: &str| {
