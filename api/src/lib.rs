@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod backup;
+pub mod calendar;
 pub mod check;
 pub mod compose;
 pub mod config;

@@ -64,7 +64,7 @@ pub async fn middleware(
     let id = request_id(&req, trusted);
     let span = tracing::info_span!("request", id = %id);
     let method = req.method().clone();
-    let path = req.path().to_owned();
+    let path = shown_path(req.path());
     let started = Instant::now();
     let outcome = next.call(req).instrument(span.clone()).await;
     let elapsed = started.elapsed();
@@ -95,6 +95,16 @@ pub async fn middleware(
     }
 }
 
+/// A path as logged: a calendar feed's secret (the only secret a path
+/// carries) never reaches the log.
+pub fn shown_path(path: &str) -> String {
+    if path.starts_with("/api/v1/calendar/") {
+        "/api/v1/calendar/<secret>.ics".to_owned()
+    } else {
+        path.to_owned()
+    }
+}
+
 /// Runs `f` on the calling thread inside the span that was current when
 /// the work was handed over (a blocking task, a worker pool).
 pub fn carry_span<T>(f: impl FnOnce() -> T) -> impl FnOnce() -> T {
@@ -106,6 +116,12 @@ pub fn carry_span<T>(f: impl FnOnce() -> T) -> impl FnOnce() -> T {
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn a_calendar_feed_secret_is_never_logged() {
+        assert_eq!(shown_path("/api/v1/calendar/qrm_cal_abc.ics"), "/api/v1/calendar/<secret>.ics");
+        assert_eq!(shown_path("/api/v1/threads/4/event.ics"), "/api/v1/threads/4/event.ics");
+    }
 
     #[test]
     fn ids_are_kept_only_from_trusted_proxies_and_only_when_sensible() {

@@ -36,6 +36,7 @@ use crate::routes;
         (name = "likes", description = "Likes"),
         (name = "tokens", description = "Personal access tokens for scripts"),
         (name = "notifications", description = "Notifications, watching, read tracking, live updates and e-mail"),
+        (name = "events", description = "A thread's event, answers to it, upcoming events and calendar feeds"),
         (name = "moderation", description = "Flags, the review queue, hiding and restoring"),
         (name = "admin", description = "Settings, people, invitations and the audit log (admins)"),
         (name = "operations", description = "Health and this document"),

@@ -130,6 +130,12 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     decode(send(Call { method: Method::GET, path, query: &[], body: None }).await?).await
 }
 
+/// A text answer (iCalendar, say) as it came.
+pub async fn get_text(path: &str) -> ApiResult<String> {
+    let response = send(Call { method: Method::GET, path, query: &[], body: None }).await?;
+    response.text().await.map_err(|_| ApiError::network())
+}
+
 /// One page of a list; `cursor` is the previous page's `next_cursor`.
 pub async fn page<T: DeserializeOwned>(path: &str, cursor: Option<&str>, extra: &[(&str, &str)]) -> ApiResult<Page<T>> {
     let mut query: Vec<(&str, &str)> = extra.to_vec();

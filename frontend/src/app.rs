@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
 use crate::pages::{
-    admin, audit, auth, category, deleted, home, invites, moderation, notifications, people, profile, thread, tokens,
+    admin, audit, auth, category, deleted, events, home, invites, moderation, notifications, people, profile, thread,
+    tokens,
 };
 use crate::session::{self, use_session, Session};
 
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug/new") view=thread::NewThread/>
                     <Route path=path!("/t/:id") view=thread::ThreadPage/>
                     <Route path=path!("/p/:id") view=notifications::PostLink/>
+                    <Route path=path!("/events") view=events::EventsPage/>
                     <Route path=path!("/notifications") view=notifications::NotificationsPage/>
                     <Route path=path!("/login") view=auth::Login/>
                     <Route path=path!("/register") view=auth::Register/>
@@ -82,6 +84,7 @@ fn Header() -> impl IntoView {
             <nav aria-label="Main" class="wrap nav">
                 <a class="brand" href="/">{site_name}</a>
                 <span class="spacer"></span>
+                <a href="/events">"Events"</a>
                 {move || match s.me.get() {
                     Some(me) => {
                         view! {

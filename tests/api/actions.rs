@@ -264,3 +264,66 @@ both_backends! {
         assert_eq!(actions, vec!["thread.restored", "post.restored", "post.deleted", "post.unhidden", "post.hidden", "flag.resolved"]);
     }
 }
+
+/// What one can do to a thread's event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventAct {
+    Change,
+    Cancel,
+    Answer,
+}
+
+both_backends! {
+    async fn event_flags_match_what_the_api_then_allows(app: TestApp) {
+        let coop = Coop::create(&app).await;
+        app.create_category(&coop.admin, "open", &["signed-in"], &["signed-in"]).await;
+        let read_only: CreatedToken =
+            app.post("/me/tokens", coop.worker.auth(), &json!({"name": "r", "scopes": ["read"]})).await.expect(201);
+        let actors: Vec<(&str, Option<String>)> = vec![
+            ("anonymous", None),
+            ("participant", Some(coop.participant.access_token.clone())),
+            ("worker (organiser)", Some(coop.worker.access_token.clone())),
+            ("moderator", Some(coop.moderator.access_token.clone())),
+            ("admin", Some(coop.admin.access_token.clone())),
+            ("organiser's read-only token", Some(read_only.secret.clone())),
+        ];
+        let event = json!({"title": "Rota meeting", "start": "2030-05-04T10:00", "end": "2030-05-04T11:00", "timezone": "Europe/Madrid"});
+        let (mut checked, mut allowed_count) = (0, 0);
+        for (locked, cancelled) in [(false, false), (true, false), (false, true)] {
+            for (name, token) in &actors {
+                for act in [EventAct::Change, EventAct::Cancel, EventAct::Answer] {
+                    let thread = app.create_thread(&coop.worker, "open", "Rota", "Who takes Friday?", None).await.thread.id;
+                    let url = format!("/threads/{thread}/event");
+                    app.put(&url, coop.worker.auth(), &event).await.assert_status(201);
+                    if cancelled {
+                        app.post_empty(&format!("{url}/cancel"), coop.worker.auth()).await.assert_status(200);
+                    }
+                    if locked {
+                        app.patch(&format!("/threads/{thread}"), coop.admin.auth(), &json!({"locked": true})).await.assert_status(200);
+                    }
+                    let seen = app.get(&url, token.as_deref()).await;
+                    let shown = seen.status == 200 && {
+                        let m: quorum_types::Meeting = seen.json();
+                        if act == EventAct::Answer { m.can_rsvp } else { m.can_edit }
+                    };
+                    let resp = match act {
+                        EventAct::Change => {
+                            let mut changed = event.clone();
+                            changed["title"] = json!("Rota meeting, moved");
+                            app.put(&url, token.as_deref(), &changed).await
+                        }
+                        EventAct::Cancel => app.post_empty(&format!("{url}/cancel"), token.as_deref()).await,
+                        EventAct::Answer => app.put(&format!("{url}/rsvp"), token.as_deref(), &json!({"answer": "maybe"})).await,
+                    };
+                    assert!(resp.status < 500, "{resp}");
+                    let allowed = (200..300).contains(&resp.status);
+                    assert_eq!(shown, allowed, "{name} {act:?} (locked {locked}, cancelled {cancelled}): flag {shown}, API {allowed}");
+                    checked += 1;
+                    allowed_count += usize::from(allowed);
+                }
+            }
+        }
+        assert_eq!(checked, 3 * 6 * 3);
+        assert!(allowed_count > 10 && checked - allowed_count > 10, "{allowed_count} of {checked} allowed");
+    }
+}

@@ -17,6 +17,7 @@ mod limits;
 mod living;
 mod mail;
 mod management;
+mod meetings;
 mod migrations;
 mod openapi;
 mod operations;

@@ -7,6 +7,7 @@ mod app;
 mod fixtures;
 pub mod html;
 mod http;
+pub mod ics;
 pub mod jwt;
 pub mod smtp;
 pub mod sse;

@@ -316,6 +316,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meetings (thread_id) {
+        thread_id -> BigInt,
+        uid -> Text,
+        organiser_id -> BigInt,
+        title -> Text,
+        start_wall -> Text,
+        end_wall -> Text,
+        timezone -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        place -> Text,
+        link -> Text,
+        description -> Text,
+        status -> Text,
+        sequence -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_rsvps (thread_id, user_id) {
+        thread_id -> BigInt,
+        user_id -> BigInt,
+        answer -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_tokens (user_id) {
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_slots (id) {
+        id -> BigInt,
+        thread_id -> BigInt,
+        position -> Integer,
+        start_wall -> Text,
+        end_wall -> Text,
+        timezone -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_answers (slot_id, user_id) {
+        slot_id -> BigInt,
+        user_id -> BigInt,
+        answer -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(audience_groups -> groups (group_id));
@@ -329,6 +389,9 @@ diesel::joinable!(invite_groups -> invites (invite_id));
 diesel::joinable!(invite_groups -> groups (group_id));
 diesel::joinable!(flags -> posts (post_id));
 diesel::joinable!(notifications -> posts (post_id));
+diesel::joinable!(meetings -> threads (thread_id));
+diesel::joinable!(poll_answers -> poll_slots (slot_id));
+diesel::joinable!(meeting_rsvps -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -358,4 +421,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     category_reads,
     dispatch_cursors,
     mail_outbox,
+    meetings,
+    meeting_rsvps,
+    calendar_tokens,
+    poll_slots,
+    poll_answers,
 );

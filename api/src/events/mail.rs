@@ -369,6 +369,8 @@ fn describe(n: &quorum_types::Notification) -> String {
         Like if n.others > 0 => format!("{who} and {} others liked your post in “{title}”", n.others),
         Like => format!("{who} liked your post in “{title}”"),
         NewThread => format!("{who} started “{title}”"),
+        EventChanged => format!("{who} changed the event in “{title}”"),
+        EventCancelled => format!("{who} cancelled the event in “{title}”"),
     }
 }
 

@@ -11,7 +11,7 @@ use quorum_types::NotificationKind;
 use crate::db::policy::{Credential, Viewer};
 use crate::db::queries::audiences::Builtins;
 use crate::db::queries::events::{self, EventRow, Kind, NewEvent};
-use crate::db::queries::{following, notifications, posts, users};
+use crate::db::queries::{following, meetings, notifications, posts, users};
 use crate::db::schema::{group_members, post_mentions, post_quotes, posts as posts_t};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -19,6 +19,8 @@ use crate::error::ApiError;
 /// Which reason wins when one person has several.
 fn rank(kind: NotificationKind) -> u8 {
     match kind {
+        NotificationKind::EventCancelled => 8,
+        NotificationKind::EventChanged => 7,
         NotificationKind::Mention => 6,
         NotificationKind::Quote => 5,
         NotificationKind::Reply => 4,
@@ -62,6 +64,16 @@ pub fn handle(conn: &mut AnyConnection, builtins: &Builtins, batch: &[EventRow])
             Kind::PostEdited => {
                 mentions(conn, post_id, &mut told)?;
                 quotes(conn, post_id, &mut told)?;
+            }
+            Kind::EventChanged | Kind::EventCancelled => {
+                let why = if kind == Kind::EventCancelled {
+                    NotificationKind::EventCancelled
+                } else {
+                    NotificationKind::EventChanged
+                };
+                for user in meetings::attendees_to_tell(conn, thread_id)? {
+                    told.push((user, why));
+                }
             }
             Kind::PostLiked => {
                 let author: i64 = posts_t::table.find(post_id).select(posts_t::author_id).first(conn)?;

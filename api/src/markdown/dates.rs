@@ -143,9 +143,7 @@ pub fn resolve(markup: &str) -> Result<Resolved, String> {
     })?;
     let fold = match get("fold") {
         None => None,
-        Some("earlier") => Some(Fold::Earlier),
-        Some("later") => Some(Fold::Later),
-        Some(other) => return Err(format!("{markup}: fold is earlier or later, not {other}")),
+        Some(text) => Some(Fold::parse(text).ok_or_else(|| format!("{markup}: fold is earlier or later, not {text}"))?),
     };
     let (start_wall, end_wall) = if range {
         let from = get("from").ok_or_else(|| format!("{markup}: needs from=YYYY-MM-DDTHH:MM"))?;
@@ -185,21 +183,35 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
 }
 
 fn parse_wall(markup: &str, key: &str, text: &str) -> Result<NaiveDateTime, String> {
-    let (date, time) = text.split_once(['T', ' ']).unwrap_or((text, ""));
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok();
-    match (date, parse_time(time)) {
-        (Some(date), Some(time)) => Ok(date.and_time(time)),
-        _ => Err(format!("{markup}: {key} must be YYYY-MM-DDTHH:MM, not {text}")),
-    }
+    wall(text).ok_or_else(|| format!("{markup}: {key} must be YYYY-MM-DDTHH:MM, not {text}"))
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Fold {
+/// Which of the two moments a wall time that happens twice means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
     Earlier,
     Later,
 }
 
-fn to_utc(zone: Tz, wall: NaiveDateTime, fold: Option<Fold>) -> Result<DateTime<Utc>, String> {
+impl Fold {
+    pub fn parse(text: &str) -> Option<Fold> {
+        match text {
+            "earlier" => Some(Fold::Earlier),
+            "later" => Some(Fold::Later),
+            _ => None,
+        }
+    }
+}
+
+/// A wall time written `YYYY-MM-DDTHH:MM` (or with a space, or seconds).
+pub fn wall(text: &str) -> Option<NaiveDateTime> {
+    let (date, time) = text.trim().split_once(['T', ' '])?;
+    Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?.and_time(parse_time(time)?))
+}
+
+/// The instant a wall time in `zone` names; refused (saying why) when the
+/// clocks jump over it, or when it happens twice and `fold` does not say which.
+pub fn to_utc(zone: Tz, wall: NaiveDateTime, fold: Option<Fold>) -> Result<DateTime<Utc>, String> {
     let shown = wall.format("%Y-%m-%d %H:%M");
     match zone.from_local_datetime(&wall) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),

@@ -3,13 +3,16 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar;
 pub mod categories;
 pub mod groups;
 pub mod health;
 pub mod invites;
 pub mod me;
+pub mod meetings;
 pub mod moderation;
 pub mod notifications;
+pub mod polls;
 pub mod posts;
 pub mod preview;
 pub mod site;
@@ -97,7 +100,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notifications::read_category)
         .service(notifications::unsubscribe_page)
         .service(notifications::unsubscribe_one_click)
-        .service(stream::live);
+        .service(stream::live)
+        .service(meetings::get_event)
+        .service(meetings::put_event)
+        .service(meetings::cancel_event)
+        .service(meetings::rsvp)
+        .service(meetings::list_attendees)
+        .service(meetings::event_ics)
+        .service(meetings::list_events)
+        .service(calendar::create_calendar_token)
+        .service(calendar::revoke_calendar_token)
+        .service(calendar::calendar_feed)
+        .service(polls::get_poll)
+        .service(polls::put_poll)
+        .service(polls::answer_poll)
+        .service(polls::list_poll_answers)
+        .service(polls::choose_slot);
 }
 
 /// JSON bodies: at most 1 MiB; every parse failure is problem+json.

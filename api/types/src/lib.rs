@@ -7,6 +7,7 @@ mod error;
 mod forum;
 pub mod lenient;
 mod living;
+mod meetings;
 mod people;
 mod site;
 
@@ -14,6 +15,7 @@ pub use admin::*;
 pub use error::{ErrorCode, FieldErrors, Problem};
 pub use forum::*;
 pub use living::*;
+pub use meetings::*;
 pub use people::*;
 pub use site::*;
 

@@ -28,6 +28,10 @@ pub enum NotificationKind {
     Like,
     /// A new thread in a category you watch.
     NewThread,
+    /// An event you answered going or maybe to has changed.
+    EventChanged,
+    /// An event you answered going or maybe to is cancelled.
+    EventCancelled,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod category;
 pub mod deleted;
+pub mod events;
 pub mod home;
 pub mod invites;
 pub mod moderation;

@@ -41,6 +41,8 @@ pub fn describe(n: &Notification) -> String {
         NotificationKind::Quote => format!("{who} quoted your post"),
         NotificationKind::Like => format!("{who} liked your post"),
         NotificationKind::NewThread => format!("{who} started a thread in a category you watch"),
+        NotificationKind::EventChanged => format!("{who} changed an event you answered"),
+        NotificationKind::EventCancelled => format!("{who} cancelled an event you answered"),
     }
 }
 

@@ -115,6 +115,7 @@ fn ProfileForm() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || sending.get()>"Save profile"</button>
                 <p role="status" class="saved">{move || saved.get().then_some("Saved")}</p>
             </form>
+            <crate::pages::events::CalendarFeedBox/>
         </div>
     }
 }

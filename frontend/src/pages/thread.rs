@@ -196,7 +196,14 @@ pub fn ThreadPage() -> impl IntoView {
                     .into_any()
             }
             Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-            Some(Ok(t)) => view! { <ThreadHead thread=t groups=groups on_change=thread/> }.into_any(),
+            Some(Ok(t)) => {
+                let thread_id = t.id;
+                view! {
+                    <ThreadHead thread=t groups=groups on_change=thread/>
+                    <crate::pages::events::EventCard thread_id=thread_id/>
+                }
+                    .into_any()
+            }
         }}
         <Show when=move || thread_ok() && has_earlier() && !loading.get()>
             <button type="button" class="load-more load-earlier" on:click=move |_| load_posts(Load::Earlier)>

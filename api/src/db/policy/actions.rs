@@ -41,8 +41,15 @@ pub enum Action {
     ViewAudit,
     /// Profile, password.
     EditProfile,
-    /// Create and revoke one's own personal access tokens.
+    /// Create and revoke one's own personal access tokens (and calendar feed).
     ManageOwnTokens,
+    /// Create, change or cancel a thread's event: its author (the
+    /// organiser) or a moderator, like retitling.
+    ScheduleEvent,
+    /// Answer going / maybe / not going to an event.
+    Rsvp,
+    /// Answer yes / if need be / no to a date poll's slots.
+    AnswerPoll,
 }
 
 /// What a category's facts are, for starting threads in it.
@@ -69,9 +76,16 @@ pub struct PostFacts {
     pub hidden: bool,
 }
 
+#[derive(Debug, Clone, Copy)]
+pub struct MeetingFacts {
+    pub cancelled: bool,
+}
+
 /// What an action is done to.
 #[derive(Debug, Clone, Copy)]
 pub enum Target {
+    /// A thread's event (of a thread the viewer can read).
+    Meeting(MeetingFacts),
     /// The forum as a whole (administration, moderation queues, oneself).
     Site,
     Category(CategoryFacts),
@@ -136,7 +150,14 @@ pub fn allows(viewer: &Viewer, action: Action, target: Target) -> Result<(), Ref
                 Scope::Write
             }
         }
-        (EditThread, Target::Thread(t)) => author_or_moderator(own(t.author_id), moderator, t.locked)?,
+        (EditThread | ScheduleEvent, Target::Thread(t)) => author_or_moderator(own(t.author_id), moderator, t.locked)?,
+        (AnswerPoll, Target::Thread(_)) => Scope::Write,
+        (Rsvp, Target::Meeting(m)) => {
+            if m.cancelled {
+                return Err(Refusal::new(ErrorCode::Conflict, "this event is cancelled"));
+            }
+            Scope::Write
+        }
         (DeleteThread, Target::Thread(t)) => {
             if moderator && !own(t.author_id) {
                 Scope::Moderate

@@ -56,10 +56,18 @@ pub enum Kind {
     PasswordChanged,
     /// Someone was notified (for live updates of their unread count).
     NotificationCreated,
+    /// A thread's event: first scheduled, changed, cancelled; a member's answer.
+    EventScheduled,
+    EventChanged,
+    EventCancelled,
+    EventAnswered,
+    /// A thread's date poll: slots proposed or changed; a member's answers.
+    PollChanged,
+    PollAnswered,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 38] = [
+    pub const ALL: [Kind; 44] = [
         Kind::ThreadCreated,
         Kind::ThreadRetitled,
         Kind::ThreadDeleted,
@@ -98,6 +106,12 @@ impl Kind {
         Kind::AccountCreated,
         Kind::PasswordChanged,
         Kind::NotificationCreated,
+        Kind::EventScheduled,
+        Kind::EventChanged,
+        Kind::EventCancelled,
+        Kind::EventAnswered,
+        Kind::PollChanged,
+        Kind::PollAnswered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -141,6 +155,12 @@ impl Kind {
             AccountCreated => "account.created",
             PasswordChanged => "account.password_changed",
             NotificationCreated => "notification.created",
+            EventScheduled => "event.scheduled",
+            EventChanged => "event.changed",
+            EventCancelled => "event.cancelled",
+            EventAnswered => "event.answered",
+            PollChanged => "poll.changed",
+            PollAnswered => "poll.answered",
         }
     }
 

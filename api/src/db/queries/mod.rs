@@ -4,6 +4,7 @@
 pub mod access_tokens;
 pub mod accounts;
 pub mod audiences;
+pub mod calendar_tokens;
 pub mod categories;
 pub mod deleted;
 pub mod events;
@@ -13,8 +14,10 @@ pub mod groups;
 pub mod idempotency;
 pub mod invites;
 pub mod likes;
+pub mod meetings;
 pub mod mentions;
 pub mod notifications;
+pub mod polls;
 pub mod posts;
 pub mod set_aside;
 pub mod settings;

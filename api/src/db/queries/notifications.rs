@@ -24,6 +24,8 @@ pub fn kind_str(kind: NotificationKind) -> &'static str {
         NotificationKind::Quote => "quote",
         NotificationKind::Like => "like",
         NotificationKind::NewThread => "new_thread",
+        NotificationKind::EventChanged => "event_changed",
+        NotificationKind::EventCancelled => "event_cancelled",
     }
 }
 
@@ -35,6 +37,8 @@ fn kind_of(s: &str) -> NotificationKind {
         "quote" => NotificationKind::Quote,
         "like" => NotificationKind::Like,
         "new_thread" => NotificationKind::NewThread,
+        "event_changed" => NotificationKind::EventChanged,
+        "event_cancelled" => NotificationKind::EventCancelled,
         _ => NotificationKind::Watching,
     }
 }
