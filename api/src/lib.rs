@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod markdown;
 pub mod openapi;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod spa;
 pub mod startup;

@@ -20,6 +20,7 @@ mod migrations;
 mod openapi;
 mod property;
 mod scripting;
+mod search;
 mod scripting_guide;
 mod seed_scenario;
 mod site;

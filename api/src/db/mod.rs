@@ -21,6 +21,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::error::ApiError;
 pub use pool::{Conn, ConnectionManager, Health, SqliteSync};
 
+/// The version of the migration that adds full-text search.
+const SEARCH_MIGRATION: &str = "20261205000001";
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
@@ -215,14 +217,22 @@ impl Db {
         }
     }
 
-    /// Applies pending migrations; returns how many ran.
+    /// Applies pending migrations; returns how many ran. When the one
+    /// adding full-text search ran, existing posts are indexed right away
+    /// (their text is prepared in Rust, which SQL alone cannot do).
     pub fn migrate(&self) -> Result<usize, DbError> {
         let mut conn = self.conn()?;
         let applied = match &mut **conn {
-            AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
-            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        };
-        applied.map_err(|e| DbError::Migrations(e.to_string()))
+            AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        }
+        .map_err(|e| DbError::Migrations(e.to_string()))?;
+        let versions: Vec<String> = applied.iter().map(ToString::to_string).collect();
+        drop(conn);
+        if versions.iter().any(|v| v.starts_with(SEARCH_MIGRATION)) {
+            queries::search::reindex(self, |_| ()).map_err(|e| DbError::Migrations(e.to_string()))?;
+        }
+        Ok(versions.len())
     }
 
     /// Runs `f` in a transaction; on SQLite one writer at a time with

@@ -12,6 +12,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod posts;
 pub mod preview;
+pub mod search;
 pub mod site;
 pub mod stream;
 pub mod threads;
@@ -65,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(posts::unlike_post)
         .service(posts::list_likes)
         .service(preview::preview)
+        .service(search::search)
         .service(groups::set_members)
         .service(tokens::list_my_tokens)
         .service(tokens::create_token)

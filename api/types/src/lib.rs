@@ -8,6 +8,7 @@ mod forum;
 pub mod lenient;
 mod living;
 mod people;
+mod search;
 mod site;
 
 pub use admin::*;
@@ -15,6 +16,7 @@ pub use error::{ErrorCode, FieldErrors, Problem};
 pub use forum::*;
 pub use living::*;
 pub use people::*;
+pub use search::*;
 pub use site::*;
 
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,7 @@ pub mod likes;
 pub mod mentions;
 pub mod notifications;
 pub mod posts;
+pub mod search;
 pub mod set_aside;
 pub mod settings;
 pub mod threads;
