@@ -66,7 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(posts::unlike_post)
         .service(posts::list_likes)
         .service(preview::preview)
-        .service(search::search)
+        .service(search::search_posts)
         .service(groups::set_members)
         .service(tokens::list_my_tokens)
         .service(tokens::create_token)

@@ -4,7 +4,7 @@ use actix_web::{get, web};
 use quorum_types::{Page, Problem, SearchHit, SearchIn, SearchQuery};
 
 use crate::auth::Session;
-use crate::db::queries::search::{self, SearchRequest};
+use crate::db::queries::search::{self as queries, SearchRequest};
 use crate::db::queries::PageRequest;
 use crate::error::ApiError;
 use crate::search::query::{self, Field};
@@ -32,7 +32,7 @@ use crate::search::query::{self, Field};
     security((), ("bearer" = []))
 )]
 #[get("/search")]
-pub async fn search(session: Session, query: web::Query<SearchQuery>) -> Result<web::Json<Page<SearchHit>>, ApiError> {
+pub async fn search_posts(session: Session, query: web::Query<SearchQuery>) -> Result<web::Json<Page<SearchHit>>, ApiError> {
     let query = query.into_inner();
     let mut parsed = query::parse(&query.q).map_err(ApiError::bad_request)?;
     if let Some(category) = query.category.filter(|c| !c.trim().is_empty()) {
@@ -53,6 +53,6 @@ pub async fn search(session: Session, query: web::Query<SearchQuery>) -> Result<
         order: query.order.unwrap_or_default(),
         page: PageRequest::parse(query.cursor.as_deref(), query.limit, 1)?,
     };
-    let (items, next_cursor) = session.read(move |conn, viewer| search::search(conn, viewer, &request)).await?;
+    let (items, next_cursor) = session.read(move |conn, viewer| queries::search(conn, viewer, &request)).await?;
     Ok(web::Json(Page { items, next_cursor }))
 }

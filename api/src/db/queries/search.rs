@@ -23,7 +23,7 @@ use quorum_types::{SearchHit, SearchOrder};
 use super::{users, PageRequest};
 use crate::db::policy::{post_readable, Viewer};
 use crate::db::schema::{categories, posts, posts_fts, threads};
-use crate::db::{AnyConnection, Db, MultiBackend};
+use crate::db::{AnyConnection, Backend, Db};
 use crate::error::ApiError;
 use crate::search::query::{Field, Parsed};
 use crate::search::text;
@@ -89,7 +89,7 @@ macro_rules! narrowed {
             .filter(posts::hidden_at.is_null())
             .filter(post_readable(&$viewer.scope))
             .select(hit_columns!())
-            .into_boxed::<MultiBackend>();
+            .into_boxed::<Backend>();
         if let Some(slug) = &$req.parsed.category {
             q = q.filter(categories::slug.eq(slug.clone()));
         }
@@ -126,8 +126,9 @@ pub fn search(
         SearchOrder::Newest => 0,
     };
     let fetch = req.page.limit + 1;
-    let rows: Vec<HitRow> = match conn {
-        AnyConnection::Sqlite(_) => {
+    let sqlite = matches!(conn, AnyConnection::Sqlite(_));
+    let rows: Vec<HitRow> = match sqlite {
+        true => {
             let matched = FtsMatch(req.parsed.to_fts5(req.field));
             let base = posts_fts::table
                 .inner_join(posts::table.inner_join(threads::table.inner_join(categories::table)))
@@ -146,7 +147,7 @@ pub fn search(
                 }
             }
         }
-        AnyConnection::Postgresql(_) => {
+        false => {
             let query = TsQuery(req.parsed.to_tsquery_parts(req.field));
             let base = posts::table
                 .inner_join(threads::table.inner_join(categories::table))
@@ -275,8 +276,8 @@ macro_rules! expression {
 struct FtsMatch(String);
 expression!(FtsMatch, Bool);
 
-impl QueryFragment<MultiBackend> for FtsMatch {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+impl QueryFragment<Backend> for FtsMatch {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         out.push_sql("\"posts_fts\" MATCH ");
         out.push_bind_param::<Text, String>(&self.0)
     }
@@ -288,7 +289,7 @@ impl QueryFragment<MultiBackend> for FtsMatch {
 struct TsQuery(Vec<(&'static str, String, bool)>);
 
 impl TsQuery {
-    fn walk<'b>(&'b self, out: &mut AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+    fn walk<'b>(&'b self, out: &mut AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         out.push_sql("(");
         for (i, (config, text, negated)) in self.0.iter().enumerate() {
             if i > 0 {
@@ -310,8 +311,8 @@ impl TsQuery {
 struct TsMatch(TsQuery);
 expression!(TsMatch, Bool);
 
-impl QueryFragment<MultiBackend> for TsMatch {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+impl QueryFragment<Backend> for TsMatch {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         out.push_sql("\"posts\".\"search_vector\" @@ ");
         self.0.walk(&mut out)
     }
@@ -321,8 +322,8 @@ impl QueryFragment<MultiBackend> for TsMatch {
 struct TsRank(TsQuery);
 expression!(TsRank, Double);
 
-impl QueryFragment<MultiBackend> for TsRank {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+impl QueryFragment<Backend> for TsRank {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         out.push_sql("ts_rank(\"posts\".\"search_vector\", ");
         self.0.walk(&mut out)?;
         out.push_sql(")");
