@@ -272,7 +272,7 @@ pub fn snippet(plain: &str, matches: impl Fn(&Word<'_>) -> bool) -> String {
     if from > 0 {
         out.push('…');
     }
-    let mut at = words[from].start;
+    let mut at = if from == 0 { 0 } else { words[from].start };
     for w in &words[from..to] {
         escape(&plain[at..w.start], &mut out);
         if matches(w) {

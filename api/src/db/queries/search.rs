@@ -16,8 +16,8 @@
 use chrono::NaiveDateTime;
 use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Bool, Double, Text};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Double, Text};
 use quorum_types::{SearchHit, SearchOrder};
 
 use super::{users, PageRequest};
@@ -64,10 +64,16 @@ pub struct SearchRequest {
     pub page: PageRequest,
 }
 
-type HitRow = (i64, i64, i64, NaiveDateTime, String, i32, String, String);
+type HitRow = (i64, i64, i64, NaiveDateTime, String, i32, String, String, f64);
 
+/// Relevance ranks the newest this many readable matches: a common word
+/// then costs what a rare one does, and the window holds only what the
+/// viewer may read, so posts they cannot read never push others out.
+pub const RANKED_WINDOW: i64 = 1000;
+
+/// The hit's columns and its rank (`$rank`, a backend's own expression).
 macro_rules! hit_columns {
-    () => {
+    ($rank:expr) => {
         (
             posts::id,
             posts::thread_id,
@@ -77,6 +83,7 @@ macro_rules! hit_columns {
             posts::number,
             threads::title,
             categories::slug,
+            $rank,
         )
     };
 }
@@ -84,11 +91,11 @@ macro_rules! hit_columns {
 /// The filters both backends share, on a boxed query over posts, threads
 /// and categories.
 macro_rules! narrowed {
-    ($query:expr, $req:expr, $author:expr, $viewer:expr) => {{
+    ($query:expr, $rank:expr, $req:expr, $author:expr, $viewer:expr) => {{
         let mut q = $query
             .filter(posts::hidden_at.is_null())
             .filter(post_readable(&$viewer.scope))
-            .select(hit_columns!())
+            .select(hit_columns!($rank))
             .into_boxed::<Backend>();
         if let Some(slug) = &$req.parsed.category {
             q = q.filter(categories::slug.eq(slug.clone()));
@@ -127,43 +134,41 @@ pub fn search(
     };
     let fetch = req.page.limit + 1;
     let sqlite = matches!(conn, AnyConnection::Sqlite(_));
-    let rows: Vec<HitRow> = match sqlite {
-        true => {
-            let matched = FtsMatch(req.parsed.to_fts5(req.field));
-            let base = posts_fts::table
-                .inner_join(posts::table.inner_join(threads::table.inner_join(categories::table)))
-                .filter(matched);
-            let q = narrowed!(base, req, author, viewer);
-            match req.order {
-                SearchOrder::Relevance => {
-                    q.order((posts_fts::rank.asc(), posts::id.desc())).offset(offset).limit(fetch).load(conn)?
-                }
-                SearchOrder::Newest => {
-                    let q = match key {
-                        Some(last) => q.filter(posts_fts::rowid.lt(last)),
-                        None => q,
-                    };
-                    q.order(posts_fts::rowid.desc()).limit(fetch).load(conn)?
-                }
+    let rows: Vec<HitRow> = if sqlite {
+        let matched = FtsMatch(req.parsed.to_fts5(req.field));
+        let base = posts_fts::table
+            .inner_join(posts::table.inner_join(threads::table.inner_join(categories::table)))
+            .filter(matched);
+        let q = narrowed!(base, posts_fts::rank, req, author, viewer);
+        match req.order {
+            // bm25: lower is better.
+            SearchOrder::Relevance => {
+                let window = q.order(posts_fts::rowid.desc()).limit(RANKED_WINDOW);
+                Reranked { window, best_first: "ASC", offset, limit: fetch }.load(conn)?
+            }
+            SearchOrder::Newest => {
+                let q = match key {
+                    Some(last) => q.filter(posts_fts::rowid.lt(last)),
+                    None => q,
+                };
+                q.order(posts_fts::rowid.desc()).limit(fetch).load(conn)?
             }
         }
-        false => {
-            let query = TsQuery(req.parsed.to_tsquery_parts(req.field));
-            let base = posts::table
-                .inner_join(threads::table.inner_join(categories::table))
-                .filter(TsMatch(query.clone()));
-            let q = narrowed!(base, req, author, viewer);
-            match req.order {
-                SearchOrder::Relevance => {
-                    q.order((TsRank(query).desc(), posts::id.desc())).offset(offset).limit(fetch).load(conn)?
-                }
-                SearchOrder::Newest => {
-                    let q = match key {
-                        Some(last) => q.filter(posts::id.lt(last)),
-                        None => q,
-                    };
-                    q.order(posts::id.desc()).limit(fetch).load(conn)?
-                }
+    } else {
+        let query = TsQuery(req.parsed.to_tsquery_parts(req.field));
+        let base = posts::table.inner_join(threads::table.inner_join(categories::table)).filter(TsMatch(query.clone()));
+        let q = narrowed!(base, TsRank(query), req, author, viewer);
+        match req.order {
+            SearchOrder::Relevance => {
+                let window = q.order(posts::id.desc()).limit(RANKED_WINDOW);
+                Reranked { window, best_first: "DESC", offset, limit: fetch }.load(conn)?
+            }
+            SearchOrder::Newest => {
+                let q = match key {
+                    Some(last) => q.filter(posts::id.lt(last)),
+                    None => q,
+                };
+                q.order(posts::id.desc()).limit(fetch).load(conn)?
             }
         }
     };
@@ -182,7 +187,7 @@ pub fn search(
     let authors = users::summaries(conn, &author_ids)?;
     let hits = rows
         .into_iter()
-        .map(|(post_id, thread_id, author_id, created_at, body_html, number, title, category)| {
+        .map(|(post_id, thread_id, author_id, created_at, body_html, number, title, category, _rank)| {
             let plain = text::plain_text(&body_html);
             SearchHit {
                 post_id,
@@ -251,6 +256,42 @@ pub fn reindex(db: &Db, mut progress: impl FnMut(Progress)) -> Result<u64, ApiEr
     }
     Ok(done)
 }
+
+/// The newest readable matches (`window`, a query whose 9th column is
+/// the rank and 1st the post id), ordered by rank: `SELECT * FROM (window)
+/// ORDER BY rank, id DESC LIMIT … OFFSET …`.
+struct Reranked<Q> {
+    window: Q,
+    /// `ASC` or `DESC`: which way the backend's rank is better.
+    best_first: &'static str,
+    offset: i64,
+    limit: i64,
+}
+
+impl<Q: Query> Query for Reranked<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> QueryId for Reranked<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: QueryFragment<Backend>> QueryFragment<Backend> for Reranked<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql("SELECT * FROM (");
+        self.window.walk_ast(out.reborrow())?;
+        out.push_sql(") AS window_hits ORDER BY 9 ");
+        out.push_sql(self.best_first);
+        out.push_sql(", 1 DESC LIMIT ");
+        out.push_bind_param::<BigInt, i64>(&self.limit)?;
+        out.push_sql(" OFFSET ");
+        out.push_bind_param::<BigInt, i64>(&self.offset)?;
+        Ok(())
+    }
+}
+
+impl<Q, Conn> RunQueryDsl<Conn> for Reranked<Q> {}
 
 /// `column` expressions of our own, rendered per backend.
 macro_rules! expression {
@@ -324,9 +365,10 @@ expression!(TsRank, Double);
 
 impl QueryFragment<Backend> for TsRank {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        out.push_sql("ts_rank(\"posts\".\"search_vector\", ");
+        // ts_rank is a `real`; the hit row reads a double.
+        out.push_sql("CAST(ts_rank(\"posts\".\"search_vector\", ");
         self.0.walk(&mut out)?;
-        out.push_sql(")");
+        out.push_sql(") AS DOUBLE PRECISION)");
         Ok(())
     }
 }
