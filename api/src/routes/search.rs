@@ -20,7 +20,9 @@ use crate::search::query::{self, Field};
 /// `@username`, `#category`; any other character only separates words, so
 /// no query is read as a search-engine expression. Hyphenated words are
 /// searched joined: `co-operative` finds "cooperative", "co-operative" and
-/// "coöperative". Relevance paging stops after 1000 results.
+/// "coöperative". `relevance` ranks the 1000 newest matching posts the
+/// viewer may read (so a common word costs what a rare one does), and its
+/// paging stops there; `newest` pages through every match.
 #[utoipa::path(
     tag = "search",
     params(SearchQuery),
