@@ -312,5 +312,10 @@ both_backends! {
         assert_eq!(seen.len(), 3);
         let ranked: Vec<SearchHit> = app.all("/search?q=report&limit=2", None).await;
         assert_eq!(ranked.iter().map(|h| h.post_id).collect::<BTreeSet<_>>().len(), 3, "{ranked:?}");
+        // `quorum reindex` rebuilds the same index.
+        let before = search(&app, None, "cooperative").await;
+        let indexed = quorum::db::queries::search::reindex(app.db(), |_| ()).expect("reindex");
+        assert_eq!(indexed as i64, app.count("SELECT COUNT(*) AS n FROM posts"));
+        assert_eq!(search(&app, None, "cooperative").await, before);
     }
 }
