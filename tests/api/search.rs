@@ -107,11 +107,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     let open = app.create_thread(&coop.participant, "open", "Open news", &text(&public), None).await;
     let board_word = marker("board");
     let board_title = marker("boardtitle");
-    let board = app
-        .create_thread(&coop.rep, "boardroom", &format!("Decision {board_title}"), &text(&board_word), None)
-        .await;
+    let board =
+        app.create_thread(&coop.rep, "boardroom", &format!("Decision {board_title}"), &text(&board_word), None).await;
     let worker_word = marker("worker");
-    let workers = app.create_thread(&coop.worker, "members", "Workers only", &text(&worker_word), Some(&[WORKERS])).await;
+    let workers =
+        app.create_thread(&coop.worker, "members", "Workers only", &text(&worker_word), Some(&[WORKERS])).await;
     let narrowed_word = marker("narrowed");
     let narrowed = app.reply(&coop.enterprise, open.thread.id, &text(&narrowed_word), None, Some(&[ENTERPRISE])).await;
     let members_word = marker("members");
@@ -122,7 +122,13 @@ async fn fixture(app: &TestApp) -> Fixture {
     const SIGNED_IN: &[&str] = &["participant", "worker", "enterprise", "rep", "moderator", "admin"];
     let secrets = vec![
         Secret { label: "public post", word: public, post_id: open.post.id, author: "participant", readers: EVERYONE },
-        Secret { label: "board post", word: board_word, post_id: board.post.id, author: "rep", readers: &["rep", "admin"] },
+        Secret {
+            label: "board post",
+            word: board_word,
+            post_id: board.post.id,
+            author: "rep",
+            readers: &["rep", "admin"],
+        },
         Secret {
             label: "workers' thread",
             word: worker_word,
@@ -137,7 +143,13 @@ async fn fixture(app: &TestApp) -> Fixture {
             author: "enterprise",
             readers: &["enterprise", "rep", "admin"],
         },
-        Secret { label: "members' reply", word: members_word, post_id: members.id, author: "moderator", readers: SIGNED_IN },
+        Secret {
+            label: "members' reply",
+            word: members_word,
+            post_id: members.id,
+            author: "moderator",
+            readers: SIGNED_IN,
+        },
     ];
     // The board thread's title, found through its opening post.
     for viewer in VIEWERS {
@@ -148,7 +160,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         if readable {
             assert!(hits[0].thread_title_html.contains("<mark>"), "{:?}", hits[0]);
         }
-        let titles = search_raw(app, account(&coop, viewer), &format!("q={}&in=titles", query_value(&board_title))).await;
+        let titles =
+            search_raw(app, account(&coop, viewer), &format!("q={}&in=titles", query_value(&board_title))).await;
         assert_eq!(titles.expect::<Page<SearchHit>>(200).items.len(), usize::from(readable), "{viewer}: {titles}");
     }
     Fixture { coop, secrets, open_thread: open.thread.id, members_thread: members_thread.thread.id }

@@ -102,8 +102,7 @@ fn measure(opts: &Options, quorum: &std::path::Path, backend: &str) -> Result<Ve
             timed(opts.requests, |i| format!("/api/v1/search?q={}&limit=20", queries[i % queries.len()]), &token)?;
         rows.push((format!("{tag} search, {kind}"), p50, p99));
     }
-    let (p50, p99) =
-        timed(opts.requests, |i| format!("/api/v1/search?q=meeting&order=newest&limit=20&x={i}"), &token)?;
+    let (p50, p99) = timed(opts.requests, |i| format!("/api/v1/search?q=meeting&order=newest&limit=20&x={i}"), &token)?;
     rows.push((format!("{tag} search, common word, newest"), p50, p99));
     for (label, p50, p99) in &rows {
         println!("  {label}: p50 {p50:.2} ms, p99 {p99:.2} ms");

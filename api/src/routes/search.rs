@@ -34,7 +34,10 @@ use crate::search::query::{self, Field};
     security((), ("bearer" = []))
 )]
 #[get("/search")]
-pub async fn search_posts(session: Session, query: web::Query<SearchQuery>) -> Result<web::Json<Page<SearchHit>>, ApiError> {
+pub async fn search_posts(
+    session: Session,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<Page<SearchHit>>, ApiError> {
     let query = query.into_inner();
     let mut parsed = query::parse(&query.q).map_err(ApiError::bad_request)?;
     if let Some(category) = query.category.filter(|c| !c.trim().is_empty()) {
