@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod spa;
 pub mod startup;

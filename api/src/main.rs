@@ -1,6 +1,6 @@
 //! The `quorum` binary: serve, migrate, openapi, admin, seed, check.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -47,6 +47,8 @@ enum Command {
     },
     /// Load data: the demo forum, or a large set for benchmarks.
     Seed(SeedArgs),
+    /// Rebuild the full-text search index from every post's text.
+    Reindex,
     /// Check the database's integrity and Quorum's stored counters; exits
     /// non-zero when any check fails.
     Check,
@@ -164,6 +166,27 @@ fn run(cli: Cli) -> Result<(), String> {
             let report = quorum::check::run(&db)?;
             println!("{report}");
             report.passed().then_some(()).ok_or_else(|| "the database failed its checks".to_string())
+        }
+        Command::Reindex => {
+            let settings = settings()?;
+            let db = open_db(&settings)?;
+            let started = std::time::Instant::now();
+            // A progress line only on a terminal; logs get the summary alone.
+            let terminal = std::io::stderr().is_terminal();
+            let mut shown = 0u64;
+            let indexed = quorum::db::queries::search::reindex(&db, |p| {
+                if terminal && (p.done - shown >= 20_000 || p.done == p.total) {
+                    shown = p.done;
+                    let percent = p.done * 100 / p.total.max(1);
+                    eprint!("\rindexing posts: {}/{} ({percent}%)   ", p.done, p.total);
+                }
+            })
+            .map_err(|e| e.to_string())?;
+            if terminal && shown > 0 {
+                eprintln!();
+            }
+            println!("indexed {indexed} posts in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
         }
         Command::Seed(args) => {
             let settings = settings()?;

@@ -34,6 +34,7 @@ use crate::routes;
         (name = "threads", description = "Threads"),
         (name = "posts", description = "Posts and revisions"),
         (name = "likes", description = "Likes"),
+        (name = "search", description = "Full-text search over what the viewer may read"),
         (name = "tokens", description = "Personal access tokens for scripts"),
         (name = "notifications", description = "Notifications, watching, read tracking, live updates and e-mail"),
         (name = "events", description = "A thread's event, answers to it, upcoming events and calendar feeds"),

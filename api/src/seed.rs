@@ -13,7 +13,7 @@ use crate::db::queries::categories::{self, NewCategory};
 use crate::db::queries::mentions::{self, Place};
 use crate::db::queries::posts::{self, NewReply};
 use crate::db::queries::threads::{self, NewThread};
-use crate::db::queries::{groups, likes, now, users};
+use crate::db::queries::{groups, likes, now, search, users};
 use crate::db::{bulk, AnyConnection, Db};
 use crate::error::ApiError;
 use crate::markdown;
@@ -384,6 +384,9 @@ fn next_december_14() -> String {
 const BULK_BATCH: usize = 1000;
 const BULK_BATCHES_PER_TRANSACTION: usize = 50;
 
+/// How many distinct rare words bulk posts carry (`ref0` … `ref49999`).
+pub const RARE_WORDS: i64 = 50_000;
+
 const BODIES: [&str; 8] = [
     "Thanks for sharing this. Our co-op discussed it at the last general meeting and we would like to take part.",
     "Here is the link to the federation's latest report: [annual report](https://federation.example.org/report). \
@@ -412,6 +415,8 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
     let hash = password::hash("bulk-password-2026")?;
     let rendered =
         BODIES.iter().map(|b| Ok(((*b).to_owned(), markdown::render(b)?))).collect::<Result<Vec<_>, ApiError>>()?;
+    // What the search index holds of each template, computed once.
+    let indexed: Vec<String> = rendered.iter().map(|(_, html)| search::body_text(html)).collect();
 
     // Groups, categories and people first, in one transaction.
     let user_count = (post_total / 500).clamp(50, 5000) as i64;
@@ -531,11 +536,16 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
         let mut bumped = created;
         let mut open_posts = 0;
         let first_post_id = post_id + 1;
+        let title = format!("Generated thread {thread_id}: notes from the network");
         for number in 1..=count as i64 {
             post_id += 1;
             clock += 1;
             let at = start + Duration::seconds(clock);
-            let (body, html) = &rendered[rng.gen_range(0..rendered.len())];
+            let template = rng.gen_range(0..rendered.len());
+            let (body, html) = &rendered[template];
+            // A rare word per post (each in about one post in RARE_WORDS), so
+            // searches for rare words have something to find.
+            let rare = format!("ref{}", post_id % RARE_WORDS);
             let narrowed = number > 1 && !board_only && !thread_restricted && rng.gen_ratio(1, 10);
             if !narrowed {
                 bumped = at;
@@ -554,19 +564,21 @@ pub fn bulk(db: &Db, thread_total: u64, post_total: u64) -> Result<String, ApiEr
                 author_id: post_author,
                 reply_to_id: (number > 2 && rng.gen_ratio(1, 5)).then(|| rng.gen_range(first_post_id..post_id)),
                 audience_id: narrowed.then_some(restricted),
-                body: body.clone(),
-                body_html: html.clone(),
+                body: format!("{body}\n\n{rare}"),
+                body_html: format!("{html}<p>{rare}</p>\n"),
                 like_count,
                 created_at: at,
                 edited_at: None,
                 deleted_at: None,
+                search_title: if number == 1 { search::title_text(1, &title) } else { String::new() },
+                search_body: format!("{} {rare}", indexed[template]),
             });
         }
         pending_threads.push(bulk::ThreadRow {
             id: thread_id,
             category_id,
             author_id: author,
-            title: format!("Generated thread {thread_id}: notes from the network"),
+            title,
             audience_id: thread_restricted.then_some(restricted),
             pinned: t < 3,
             locked: false,

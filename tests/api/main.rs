@@ -24,6 +24,7 @@ mod operations;
 mod property;
 mod scripting;
 mod scripting_guide;
+mod search;
 mod seed_scenario;
 mod shutdown;
 mod site;

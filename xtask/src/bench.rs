@@ -14,8 +14,8 @@ use crate::instance::{Backend, Database};
 use crate::{build_server, target_dir, Result};
 
 const BASELINE_ADDR: &str = "127.0.0.1:18090";
-const QUORUM_ADDR: &str = "127.0.0.1:18091";
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+pub(crate) const QUORUM_ADDR: &str = "127.0.0.1:18091";
+pub(crate) const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 /// Every data set has threads of this many posts, so a thread page is
 /// comparable across sizes.
 const POSTS_PER_THREAD: u64 = 1000;
@@ -151,15 +151,15 @@ fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) ->
 }
 
 /// A child process killed when dropped.
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Server {
-    fn start(command: &mut Command) -> Result<Server> {
+    pub(crate) fn start(command: &mut Command) -> Result<Server> {
         command.stdout(Stdio::null()).stderr(Stdio::inherit());
         command.spawn().map(Server).map_err(|e| format!("cannot start {command:?}: {e}"))
     }
 
-    fn wait_ready(&mut self, addr: &str, path: &str) -> Result {
+    pub(crate) fn wait_ready(&mut self, addr: &str, path: &str) -> Result {
         for _ in 0..100 {
             if request(addr, "GET", path, None, None).is_ok_and(|r| r.starts_with("HTTP/1.1 200")) {
                 return Ok(());
@@ -172,7 +172,7 @@ impl Server {
         Err(format!("server on {addr} did not become ready"))
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -240,7 +240,7 @@ fn milliseconds(value: &str) -> Option<f64> {
     number.parse::<f64>().ok().map(|n| n * scale)
 }
 
-fn http(method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Result<String> {
+pub(crate) fn http(method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Result<String> {
     let raw = request(QUORUM_ADDR, method, path, token, body)?;
     Ok(raw.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
 }
@@ -264,13 +264,13 @@ fn request(addr: &str, method: &str, path: &str, token: Option<&str>, body: Opti
 }
 
 /// The first `"key":"value"` string in a JSON text (enough for our own responses).
-fn json_string(json: &str, key: &str) -> Option<String> {
+pub(crate) fn json_string(json: &str, key: &str) -> Option<String> {
     let start = json.find(&format!("\"{key}\":\""))? + key.len() + 4;
     let end = json[start..].find('"')?;
     Some(json[start..start + end].to_string())
 }
 
-fn json_number(json: &str, key: &str) -> Option<i64> {
+pub(crate) fn json_number(json: &str, key: &str) -> Option<i64> {
     let start = json.find(&format!("\"{key}\":"))? + key.len() + 3;
     let digits: String = json[start..].chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()

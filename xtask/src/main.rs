@@ -3,6 +3,7 @@
 //! Standard library only, so it builds in seconds on a fresh clone.
 
 mod bench;
+mod bench_search;
 mod e2e;
 mod frontend;
 mod fuzz;
@@ -48,6 +49,11 @@ Commands:
                   print req/s and p99 as ratios against a plain actix-web
                   handler; OPTS: --postgres (SQLite and PostgreSQL),
                   --posts N (one size), --seconds N, --connections N
+  bench-search [OPTS]
+                  seed 1,000,000 posts (--posts N), then print p50/p99 of
+                  searches (common and rare words, phrases, prefixes) as a
+                  member of two groups next to a thread page; OPTS:
+                  --sqlite or --postgres (default both), --requests N (200)
   soak [OPTS]     seed a co-op forum through the API, then load it with
                   members and visitors (reads, replies, likes), checking
                   every answer: no 5xx or unexpected status, no canary
@@ -96,6 +102,7 @@ fn main() -> ExitCode {
         Some("openapi") => openapi(),
         Some("frontend") => build_frontend().map(|_| ()),
         Some("bench") => bench::bench(&rest),
+        Some("bench-search") => bench_search::bench_search(&rest),
         Some("e2e") => e2e::e2e(&rest),
         Some("bench-thread") => e2e::bench_thread(&rest),
         Some("bench-markdown") => bench_markdown(&rest),

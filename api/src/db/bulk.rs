@@ -65,6 +65,9 @@ pub struct PostRow {
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    /// `search::title_text` / `search::body_text` of the post.
+    pub search_title: String,
+    pub search_body: String,
 }
 
 #[derive(Insertable)]

@@ -21,6 +21,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::error::ApiError;
 pub use pool::{Conn, ConnectionManager, Health, SqliteSync};
 
+/// The version of the migration that adds full-text search.
+const SEARCH_MIGRATION: &str = "20261205000001";
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
@@ -316,26 +318,38 @@ impl Db {
     /// together take turns (the later ones find nothing left to do);
     /// returns how many ran. PostgreSQL: a session advisory lock. SQLite:
     /// the database's write lock, taken up front (`BEGIN IMMEDIATE`), with
-    /// every migration inside that one transaction.
+    /// every migration inside that one transaction. When the one adding
+    /// full-text search ran, existing posts are indexed right away (their
+    /// text is prepared in Rust, which SQL alone cannot do).
     pub fn migrate(&self) -> Result<usize, DbError> {
         let mut conn = self.conn()?;
         let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migrations(e.to_string());
-        match &mut **conn {
+        let versions: Vec<String> = match &mut **conn {
             AnyConnection::Postgresql(c) => {
                 c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-                let applied = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()).map_err(failed);
+                let applied = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|v| v.iter().map(ToString::to_string).collect())
+                    .map_err(failed);
                 let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
                 let applied = applied?;
                 unlocked?;
-                Ok(applied)
+                applied
             }
             AnyConnection::Sqlite(c) => {
                 let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 c.immediate_transaction(|c| {
-                    c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()).map_err(failed)
-                })
+                    c.run_pending_migrations(SQLITE_MIGRATIONS)
+                        .map(|v| v.iter().map(ToString::to_string).collect())
+                        .map_err(failed)
+                })?
             }
+        };
+        drop(conn);
+        if versions.iter().any(|v| v.starts_with(SEARCH_MIGRATION)) {
+            queries::search::reindex(self, |_| ()).map_err(|e| DbError::Migrations(e.to_string()))?;
         }
+        Ok(versions.len())
     }
 
     /// Runs `f` in a transaction; on SQLite one writer at a time with

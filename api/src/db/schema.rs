@@ -106,6 +106,18 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         hidden_at -> Nullable<Timestamp>,
         hidden_reason -> Nullable<Text>,
+        search_title -> Text,
+        search_body -> Text,
+    }
+}
+
+// SQLite only: the FTS5 index of `posts.search_title` and `search_body`
+// (PostgreSQL keeps a `search_vector` column on `posts` instead, which
+// only `db/queries/search.rs` names).
+diesel::table! {
+    posts_fts (rowid) {
+        rowid -> BigInt,
+        rank -> Double,
     }
 }
 
@@ -382,6 +394,7 @@ diesel::joinable!(audience_groups -> groups (group_id));
 diesel::joinable!(audience_groups -> audiences (audience_id));
 diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(posts_fts -> posts (rowid));
 diesel::joinable!(likes -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(access_tokens -> users (user_id));
@@ -403,6 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     threads,
     posts,
+    posts_fts,
     post_revisions,
     likes,
     refresh_tokens,

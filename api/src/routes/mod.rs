@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod polls;
 pub mod posts;
 pub mod preview;
+pub mod search;
 pub mod site;
 pub mod stream;
 pub mod threads;
@@ -68,6 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(posts::unlike_post)
         .service(posts::list_likes)
         .service(preview::preview)
+        .service(search::search_posts)
         .service(groups::set_members)
         .service(tokens::list_my_tokens)
         .service(tokens::create_token)

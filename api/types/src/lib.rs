@@ -9,6 +9,7 @@ pub mod lenient;
 mod living;
 mod meetings;
 mod people;
+mod search;
 mod site;
 
 pub use admin::*;
@@ -17,6 +18,7 @@ pub use forum::*;
 pub use living::*;
 pub use meetings::*;
 pub use people::*;
+pub use search::*;
 pub use site::*;
 
 use serde::{Deserialize, Serialize};

@@ -11,7 +11,7 @@ use super::audiences::{self, Builtins};
 use super::events::{self, Kind, NewEvent};
 use super::mentions::{self, Levels};
 use super::threads::{self, ThreadRow};
-use super::{now, users, PageRequest};
+use super::{now, search, users, PageRequest};
 use crate::db::id_list::id_in;
 use crate::db::policy::actions::{can, require, Action, PostFacts, Target};
 use crate::db::policy::{post_readable, Viewer};
@@ -335,6 +335,8 @@ pub fn insert(
             posts::body_html.eq(body_html),
             posts::like_count.eq(0i64),
             posts::created_at.eq(created),
+            posts::search_title.eq(search::title_text(number, &thread.title)),
+            posts::search_body.eq(search::body_text(body_html)),
         ))
         .returning(posts::id)
         .get_result(conn)?;
@@ -450,7 +452,12 @@ pub fn update(
         // Updating first locks the post row on PostgreSQL, so concurrent
         // edits number their revisions one after the other.
         diesel::update(posts::table.find(id))
-            .set((posts::body.eq(body), posts::body_html.eq(body_html), posts::edited_at.eq(Some(at))))
+            .set((
+                posts::body.eq(body),
+                posts::body_html.eq(body_html),
+                posts::edited_at.eq(Some(at)),
+                posts::search_body.eq(search::body_text(body_html)),
+            ))
             .execute(conn)?;
         let last: i32 = post_revisions::table
             .filter(post_revisions::post_id.eq(id))

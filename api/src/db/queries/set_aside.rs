@@ -63,7 +63,11 @@ pub fn set_aside_unreadable(
         .get_result(conn)?;
     for (number, (post_id, ..)) in (1..).zip(&hidden) {
         diesel::update(posts::table.find(*post_id))
-            .set((posts::thread_id.eq(new_id), posts::number.eq(number)))
+            .set((
+                posts::thread_id.eq(new_id),
+                posts::number.eq(number),
+                posts::search_title.eq(super::search::title_text(number, &thread.title)),
+            ))
             .execute(conn)?;
     }
     Ok(Some(new_id))

@@ -272,6 +272,7 @@ pub fn update(
         let title = check_title(title)?;
         if title != row.title {
             diesel::update(target).set(threads::title.eq(&title)).execute(conn)?;
+            super::search::retitle(conn, id, &title)?;
             record(conn, Kind::ThreadRetitled, Some((json!({"title": row.title}), json!({"title": title}))))?;
         }
     }

@@ -276,3 +276,8 @@ pub fn set_email_notifications(conn: &mut AnyConnection, user_id: i64, value: &s
     diesel::update(users::table.find(user_id)).set(users::email_notifications.eq(value)).execute(conn)?;
     Ok(())
 }
+
+/// The id of the account named `username`, if any (names are public).
+pub fn id_of(conn: &mut AnyConnection, username: &str) -> QueryResult<Option<i64>> {
+    users::table.filter(users::username.eq(username.trim().to_lowercase())).select(users::id).first(conn).optional()
+}
