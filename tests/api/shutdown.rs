@@ -27,14 +27,11 @@ fn build_quorum() -> PathBuf {
     // target/<profile>/deps/api-… → target/<profile>/quorum
     let profile_dir = exe.parent().and_then(|d| d.parent()).expect("the profile directory").to_owned();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    // The same build `cargo xtask` makes for fuzzing and the browser tests
-    // (same package selection, same QUORUM_EMBED_APP), so they share it.
-    let target_dir = profile_dir.parent().expect("the target directory").to_owned();
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "quorum", "--bin", "quorum"])
-        .env("QUORUM_EMBED_APP", target_dir.join("quorum-dist"))
-        .status()
-        .expect("cargo runs");
+    // Exactly the environment this test run was built with: a different
+    // QUORUM_EMBED_APP would rebuild the quorum library in place, under the
+    // test binaries (and doc tests) still to run.
+    let status =
+        Command::new(cargo).args(["build", "--quiet", "-p", "quorum", "--bin", "quorum"]).status().expect("cargo runs");
     assert!(status.success(), "building the quorum binary failed");
     profile_dir.join("quorum")
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::instance::{Backend, Instance};
+use crate::instance::{random_hex, Backend, Instance};
 use crate::{build_server, status, target_dir, workspace_root, Result};
 
 /// Pinned, so a new release cannot change what passes.
@@ -120,6 +120,10 @@ fn one_backend(bin: &Path, quorum: &Path, backend: Backend, pg_url: &str, exampl
         ("QUORUM_THROTTLE_ACCOUNT", "0".to_string()),
         ("QUORUM_THROTTLE_ADDRESS", "0".to_string()),
         ("QUORUM_THROTTLE_REGISTRATIONS", "0".to_string()),
+        // Metrics on, behind a token nobody generated sends: /metrics then
+        // answers as documented for a missing or wrong one (401), rather
+        // than 404 as when it is off.
+        ("QUORUM_METRICS_TOKEN", random_hex(24)),
     ];
     let log = out_dir.join(format!("server-{}.log", backend.name()));
     let mut instance = Instance::create(backend, quorum, pg_url, "fuzz", log, env)?;
