@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
 use crate::pages::{
-    admin, audit, auth, category, deleted, events, home, invites, moderation, notifications, people, profile, thread,
-    tokens,
+    admin, audit, auth, category, deleted, events, home, invites, moderation, notifications, people, profile, search,
+    thread, tokens,
 };
 use crate::session::{self, use_session, Session};
 
@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:id") view=notifications::PostLink/>
                     <Route path=path!("/events") view=events::EventsPage/>
                     <Route path=path!("/notifications") view=notifications::NotificationsPage/>
+                    <Route path=path!("/search") view=search::SearchPage/>
                     <Route path=path!("/login") view=auth::Login/>
                     <Route path=path!("/register") view=auth::Register/>
                     <Route path=path!("/setup") view=auth::Setup/>
@@ -83,6 +84,7 @@ fn Header() -> impl IntoView {
         <header class="site-header">
             <nav aria-label="Main" class="wrap nav">
                 <a class="brand" href="/">{site_name}</a>
+                <search::SearchBox/>
                 <span class="spacer"></span>
                 <a href="/events">"Events"</a>
                 {move || match s.me.get() {

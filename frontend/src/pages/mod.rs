@@ -12,6 +12,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod people;
 pub mod profile;
+pub mod search;
 pub mod shown_once;
 pub mod thread;
 pub mod thread_live;
