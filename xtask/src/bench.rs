@@ -89,10 +89,19 @@ pub fn bench(extra: &[OsString]) -> Result {
     Ok(())
 }
 
-fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) -> Result<Vec<Figure>> {
-    let threads = (posts / POSTS_PER_THREAD).max(1);
-    let database = Database::create(Backend::parse(backend)?, PG_ADMIN_URL, "bench")?;
+/// A bulk-seeded database and a release server on it, signed in as
+/// `bulk1` (an enterprise member on the board): where every benchmark
+/// starts. Stop the server before the database goes.
+pub(crate) struct Seeded {
+    pub server: Server,
+    pub token: String,
+    /// The newest thread `bulk1` reads.
+    pub thread: i64,
+    pub database: Database,
+}
 
+pub(crate) fn seeded(quorum: &Path, backend: &str, name: &str, threads: u64, posts: u64) -> Result<Seeded> {
+    let database = Database::create(Backend::parse(backend)?, PG_ADMIN_URL, name)?;
     println!("\n== {backend}, {posts} posts in {threads} threads");
     let started = Instant::now();
     let seed = Command::new(quorum)
@@ -115,11 +124,16 @@ fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) ->
             .env("RUST_LOG", "warn"),
     )?;
     server.wait_ready(QUORUM_ADDR, "/readyz")?;
-
     let login = http("POST", "/api/v1/auth/login", None, Some(r#"{"login":"bulk1","password":"bulk-password-2026"}"#))?;
     let token = json_string(&login, "access_token").ok_or_else(|| format!("login failed: {login}"))?;
     let list = http("GET", "/api/v1/threads?limit=1", Some(&token), None)?;
     let thread = json_number(&list, "id").ok_or_else(|| format!("no thread listed: {list}"))?;
+    Ok(Seeded { server, token, thread, database })
+}
+
+fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) -> Result<Vec<Figure>> {
+    let threads = (posts / POSTS_PER_THREAD).max(1);
+    let Seeded { mut server, token, thread, database } = seeded(quorum, backend, "bench", threads, posts)?;
     let first_page = format!("/api/v1/threads/{thread}/posts?limit={PAGE}");
     let mut cursor = String::new();
     for _ in 1..DEEP_PAGE {

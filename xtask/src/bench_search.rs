@@ -5,12 +5,10 @@
 //! request at a time: the figures are latencies, not throughput.
 
 use std::ffi::OsString;
-use std::process::Command;
 use std::time::Instant;
 
-use crate::bench::{http, json_number, json_string, Server, PG_ADMIN_URL, QUORUM_ADDR};
-use crate::instance::{Backend, Database};
-use crate::{cargo, target_dir, Result};
+use crate::bench::{http, seeded, Seeded};
+use crate::{build_server, target_dir, Result};
 
 struct Options {
     posts: u64,
@@ -47,7 +45,7 @@ const KINDS: [(&str, &[&str]); 4] = [
 
 pub fn bench_search(extra: &[OsString]) -> Result {
     let opts = options(extra)?;
-    cargo(&["build", "--release", "-p", "quorum", "--bin", "quorum"])?;
+    build_server(&["build", "--release", "-p", "quorum", "--bin", "quorum"])?;
     let quorum = target_dir().join("release").join("quorum");
     let mut table = Vec::new();
     for backend in &opts.backends {
@@ -63,34 +61,7 @@ pub fn bench_search(extra: &[OsString]) -> Result {
 
 fn measure(opts: &Options, quorum: &std::path::Path, backend: &str) -> Result<Vec<(String, f64, f64)>> {
     let threads = (opts.posts / 20).max(1);
-    let database = Database::create(Backend::parse(backend)?, PG_ADMIN_URL, "benchsearch")?;
-    println!("\n== {backend}, {} posts in {threads} threads", opts.posts);
-    let started = Instant::now();
-    let seed = Command::new(quorum)
-        .args(["seed", "--bulk", "--threads", &threads.to_string(), "--posts", &opts.posts.to_string()])
-        .env("DATABASE_URL", &database.url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .map_err(|e| format!("cannot run quorum seed: {e}"))?;
-    if !seed.status.success() {
-        return Err(format!("quorum seed failed: {}", String::from_utf8_lossy(&seed.stderr)));
-    }
-    print!("{}", String::from_utf8_lossy(&seed.stdout));
-    println!("(seeding took {:.1} s)", started.elapsed().as_secs_f64());
-
-    let mut server = Server::start(
-        Command::new(quorum)
-            .args(["serve", "--bind", QUORUM_ADDR])
-            .env("DATABASE_URL", &database.url)
-            .env("QUORUM_JWT_SECRET", "bench-secret-bench-secret-bench-secret-0123")
-            .env("RUST_LOG", "warn"),
-    )?;
-    server.wait_ready(QUORUM_ADDR, "/readyz")?;
-    // bulk1 is in enterprise-members and on the board.
-    let login = http("POST", "/api/v1/auth/login", None, Some(r#"{"login":"bulk1","password":"bulk-password-2026"}"#))?;
-    let token = json_string(&login, "access_token").ok_or_else(|| format!("login failed: {login}"))?;
-    let list = http("GET", "/api/v1/threads?limit=1", Some(&token), None)?;
-    let thread = json_number(&list, "id").ok_or_else(|| format!("no thread listed: {list}"))?;
+    let Seeded { mut server, token, thread, database } = seeded(quorum, backend, "benchsearch", threads, opts.posts)?;
 
     let tag = format!("{backend} {:>7} posts:", opts.posts);
     let mut rows = Vec::new();
