@@ -77,7 +77,7 @@ struct Invariant {
     from: &'static str,
 }
 
-const INVARIANTS: [Invariant; 4] = [
+const INVARIANTS: [Invariant; 6] = [
     Invariant {
         name: "threads.open_posts counts the live posts without an audience",
         noun: "thread",
@@ -98,6 +98,24 @@ const INVARIANTS: [Invariant; 4] = [
         key: "p.id",
         from: "FROM posts p LEFT JOIN (SELECT post_id, COUNT(*) AS likes FROM likes GROUP BY post_id) l \
                ON l.post_id = p.id WHERE p.like_count <> COALESCE(l.likes, 0)",
+    },
+    Invariant {
+        name: "category_thread_counts counts each category's live threads per audience",
+        noun: "category",
+        key: "c.category_id",
+        from: "FROM category_thread_counts c WHERE c.threads <> (SELECT COUNT(*) FROM threads t \
+               WHERE t.category_id = c.category_id AND COALESCE(t.audience_id, 0) = c.audience_key \
+               AND t.deleted_at IS NULL) \
+               OR COALESCE(c.last_bumped_at, '1970-01-01') <> COALESCE((SELECT MAX(t.bumped_at) FROM threads t \
+               WHERE t.category_id = c.category_id AND COALESCE(t.audience_id, 0) = c.audience_key \
+               AND t.deleted_at IS NULL), '1970-01-01')",
+    },
+    Invariant {
+        name: "every live thread is in category_thread_counts",
+        noun: "thread",
+        key: "t.id",
+        from: "FROM threads t WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM category_thread_counts c \
+               WHERE c.category_id = t.category_id AND c.audience_key = COALESCE(t.audience_id, 0))",
     },
     Invariant {
         name: "every thread has its first post",

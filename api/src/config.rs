@@ -161,6 +161,10 @@ pub struct Settings {
     /// On SIGTERM: how long requests in flight may take to finish, and then
     /// queued events and mail to go out, before the process exits.
     pub shutdown_timeout: Duration,
+    /// On SIGTERM, before anything stops: how long `/readyz` answers 503
+    /// while everything else is still served, so a load balancer takes the
+    /// instance out before it stops accepting connections.
+    pub shutdown_grace: Duration,
 }
 
 type Var<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -353,6 +357,7 @@ impl Settings {
         };
         let backup = backup_schedule(var, &database_url)?;
         let shutdown_timeout: u64 = parse_number(var, "QUORUM_SHUTDOWN_TIMEOUT_SECS", 10, "a number of seconds")?;
+        let shutdown_grace: u64 = parse_number(var, "QUORUM_SHUTDOWN_GRACE_SECS", 0, "a number of seconds")?;
         let jwt_secret = var("QUORUM_JWT_SECRET");
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("QUORUM_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -hex 32`)".into());
@@ -382,6 +387,7 @@ impl Settings {
             metrics_token: metrics_token.map(Secret::new),
             backup,
             shutdown_timeout: Duration::from_secs(shutdown_timeout),
+            shutdown_grace: Duration::from_secs(shutdown_grace),
         })
     }
 
@@ -414,6 +420,7 @@ impl Settings {
             metrics_token: None,
             backup: None,
             shutdown_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::ZERO,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Builds the HTTP server: state, middleware, routes.
 
 use std::net::{IpAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,6 +60,8 @@ pub struct AppState {
     pub mail_configured: bool,
     /// Open live streams.
     pub hub: Arc<Hub>,
+    /// Set on SIGTERM: `/readyz` answers 503 from then on.
+    pub draining: Arc<AtomicBool>,
     /// Where the forum's mail queue and password-reset links point.
     pub mail: Option<MailSettings>,
     /// Derives a refresh token's one successor (see `tokens::rotate`).
@@ -93,6 +96,9 @@ pub struct Application {
     metrics_server: Option<(Server, u16)>,
     stop: Stop,
     hub: Arc<Hub>,
+    draining: Arc<AtomicBool>,
+    /// How long `/readyz` says 503 before the server stops accepting.
+    grace: Duration,
     /// The threads that must finish their work before the process exits.
     background: Background,
 }
@@ -228,6 +234,7 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         public_url: settings.public_url.clone(),
         mail_configured: settings.smtp_url.is_some(),
         hub: Arc::new(Hub::default()),
+        draining: Arc::new(AtomicBool::new(false)),
         mail: settings.smtp_url.clone().map(|smtp_url| MailSettings {
             smtp_url,
             from: settings.mail_from.clone(),
@@ -267,6 +274,7 @@ impl Application {
         let dispatcher = events::start(db.clone(), state.builtins, state.hub.clone(), mailer, stop.clone());
         let background = Background { dispatcher, mailer: mail_thread, within: settings.shutdown_timeout };
         let hub = state.hub.clone();
+        let draining = state.draining.clone();
         if let Some(schedule) = &settings.backup {
             tracing::info!(dir = %schedule.dir.display(), every_secs = schedule.every.as_secs(), keep = schedule.keep, "scheduled backups");
             crate::backup::start_schedule((*settings.database_url).to_owned(), schedule.clone(), stop.clone());
@@ -346,7 +354,18 @@ impl Application {
         .disable_signals()
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .run();
-        Ok(Application { port, db, setup_token, server, metrics_server, stop, hub, background })
+        Ok(Application {
+            port,
+            db,
+            setup_token,
+            server,
+            metrics_server,
+            stop,
+            hub,
+            draining,
+            grace: settings.shutdown_grace,
+            background,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -367,12 +386,13 @@ impl Application {
         self.setup_token.as_deref()
     }
 
-    /// Serves until SIGTERM/SIGINT, then shuts down in order: live streams
-    /// are closed with a retry hint, no new connection is accepted, requests
+    /// Serves until SIGTERM/SIGINT, then shuts down in order: `/readyz`
+    /// answers 503 (for `QUORUM_SHUTDOWN_GRACE_SECS` while all else is still
+    /// served), live streams are closed with a retry hint, no new connection is accepted, requests
     /// in flight finish (within `QUORUM_SHUTDOWN_TIMEOUT_SECS`), the event
     /// dispatcher makes its last pass and due mail goes out.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { server, metrics_server, stop, hub, background, .. } = self;
+        let Application { server, metrics_server, stop, hub, draining, grace, background, .. } = self;
         let metrics = metrics_server.map(|(server, _)| {
             let handle = server.handle();
             actix_web::rt::spawn(server);
@@ -382,6 +402,15 @@ impl Application {
         let watcher = actix_web::rt::spawn(async move {
             match shutdown_signal().await {
                 Ok(signal) => {
+                    draining.store(true, Ordering::SeqCst);
+                    if !grace.is_zero() {
+                        tracing::info!(
+                            signal,
+                            grace_secs = grace.as_secs(),
+                            "shutting down: /readyz answers 503 from now"
+                        );
+                        actix_web::rt::time::sleep(grace).await;
+                    }
                     tracing::info!(signal, "shutting down: closing live streams, finishing requests in flight");
                     hub.close_all();
                     handle.stop(true).await;

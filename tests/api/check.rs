@@ -26,6 +26,11 @@ both_backends! {
         let thread = app.count("SELECT MIN(id) AS n FROM threads");
         let counter = app.count(&format!("SELECT CAST(post_counter AS BIGINT) AS n FROM threads WHERE id = {thread}"));
         let post = app.count(&format!("SELECT MIN(id) AS n FROM posts WHERE thread_id = {thread}"));
+        let category = app.count("SELECT MIN(category_id) AS n FROM category_thread_counts WHERE audience_key = 0");
+        let first_in_category = app.count(&format!(
+            "SELECT MIN(id) AS n FROM threads WHERE category_id = {category} AND audience_id IS NULL AND deleted_at IS NULL"
+        ));
+        let counts_row = format!("category_id = {category} AND audience_key = 0");
         let breakages = [
             (
                 "threads.open_posts",
@@ -50,6 +55,22 @@ both_backends! {
                 format!("thread {thread}"),
                 format!("UPDATE posts SET number = 0 WHERE thread_id = {thread} AND number = 1"),
                 format!("UPDATE posts SET number = 1 WHERE thread_id = {thread} AND number = 0"),
+            ),
+            (
+                "counts each category's live threads",
+                format!("category {category}"),
+                format!("UPDATE category_thread_counts SET threads = threads + 1 WHERE {counts_row}"),
+                format!("UPDATE category_thread_counts SET threads = threads - 1 WHERE {counts_row}"),
+            ),
+            (
+                "every live thread is in category_thread_counts",
+                format!("thread {first_in_category}"),
+                format!("DELETE FROM category_thread_counts WHERE {counts_row}"),
+                format!(
+                    "INSERT INTO category_thread_counts (category_id, audience_key, threads, last_bumped_at) \
+                     SELECT category_id, 0, COUNT(*), MAX(bumped_at) FROM threads \
+                     WHERE category_id = {category} AND audience_id IS NULL AND deleted_at IS NULL GROUP BY category_id"
+                ),
             ),
         ];
         for (invariant, culprit, breaking, restoring) in breakages {

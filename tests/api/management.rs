@@ -426,3 +426,62 @@ async fn audience_lists_are_bounded_and_slug_shaped(app: &TestApp, admin: &Accou
         .expect(201);
     assert_eq!((category.audience.clone(), category.posters.clone()), (vec![BOARD.to_owned()], vec![BOARD.to_owned()]));
 }
+
+both_backends! {
+    /// Category counts come from counters kept on write: they follow new
+    /// threads, replies, moves, deletes and restores, per thread audience,
+    /// and `quorum check` finds them equal to the threads they count.
+    async fn category_counts_follow_every_change_of_a_thread(app: TestApp) {
+        let admin = app.admin().await;
+        app.create_group(&admin, "board").await;
+        let board = app.member(&admin, "boardie", &["board"]).await;
+        let member = app.register("member").await;
+        app.create_category(&admin, "alpha", &["signed-in"], &["signed-in"]).await;
+        app.create_category(&admin, "beta", &["signed-in"], &["signed-in"]).await;
+        let open = app.create_thread(&member, "alpha", "Open to all", "For everyone", None).await.thread.id;
+        let restricted =
+            app.create_thread(&board, "alpha", "Board only", "For the board", Some(&["board"])).await.thread.id;
+        app.create_thread(&member, "beta", "Elsewhere", "In beta", None).await;
+
+        let counts = |who: &Account| {
+            let token = who.auth().map(str::to_owned);
+            let app = &app;
+            async move {
+                let listed: Page<Category> = app.page("/categories", token.as_deref()).await;
+                listed
+                    .items
+                    .into_iter()
+                    .map(|c| (c.slug, (c.thread_count, c.last_activity_at)))
+                    .collect::<std::collections::BTreeMap<_, _>>()
+            }
+        };
+        let (b, m) = (counts(&board).await, counts(&member).await);
+        assert_eq!((b["alpha"].0, b["beta"].0, m["alpha"].0, m["beta"].0), (2, 1, 1, 1));
+        assert!(b["alpha"].1 > m["alpha"].1, "the board thread is newer: {b:?} {m:?}");
+
+        // A reply in the board's thread moves only the board's figure.
+        let before = m["alpha"].1;
+        app.reply(&board, restricted, "A reply for the board", None, None).await;
+        let (b, m) = (counts(&board).await, counts(&member).await);
+        assert_eq!(m["alpha"].1, before);
+        assert!(b["alpha"].1 > before);
+
+        // Moved: it is counted in its new category, for those who read it.
+        app.patch(&format!("/threads/{restricted}"), admin.auth(), &json!({"category": "beta"})).await.assert_status(200);
+        let (b, m) = (counts(&board).await, counts(&member).await);
+        assert_eq!((b["alpha"].0, b["beta"].0, m["alpha"].0, m["beta"].0), (1, 2, 1, 1));
+        assert_eq!(b["alpha"].1, m["alpha"].1, "alpha's newest is the open thread again");
+        assert!(b["beta"].1 > m["beta"].1);
+
+        // Deleted: gone from the counts and from the last activity.
+        app.delete(&format!("/threads/{open}"), admin.auth()).await.assert_status(204);
+        let (b, m) = (counts(&board).await, counts(&member).await);
+        assert_eq!((b["alpha"], m["alpha"]), ((0, None), (0, None)));
+        app.post_empty(&format!("/threads/{open}/restore"), admin.auth()).await.assert_status(200);
+        let m = counts(&member).await;
+        assert_eq!(m["alpha"], (1, before));
+
+        let report = quorum::check::run(app.db()).expect("quorum check runs");
+        assert!(report.passed(), "{report}");
+    }
+}

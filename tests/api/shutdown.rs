@@ -97,8 +97,13 @@ struct Server {
 }
 
 fn start(url: &str) -> Server {
+    start_with(url, &[])
+}
+
+fn start_with(url: &str, extra: &[(&str, &str)]) -> Server {
     let mut child = Command::new(quorum_binary())
         .arg("serve")
+        .envs(extra.iter().copied())
         .env("DATABASE_URL", url)
         .env("QUORUM_BIND", "127.0.0.1:0")
         .env("QUORUM_JWT_SECRET", JWT_SECRET)
@@ -265,6 +270,59 @@ fn shutdown_under_load(backend: Backend) {
     for secret in [JWT_SECRET, METRICS_TOKEN, SMTP_PASSWORD, DB_PASSWORD, PASSWORD] {
         assert!(!printed.iter().any(|l| l.contains(secret)), "a secret is on standard output: {secret}");
     }
+}
+
+/// With a grace period, SIGTERM first turns `/readyz` to 503 while every
+/// other request, on new connections too, is still served; then the server
+/// stops as without one.
+fn shutdown_with_grace(backend: Backend) {
+    let Some(database) = EmptyDatabase::create(backend) else { return };
+    let mut server = start_with(&database.url(), &[("QUORUM_SHUTDOWN_GRACE_SECS", "4")]);
+    let port = server.port;
+    let (status, body) = http(port, "GET", "/readyz", None, None).expect("readyz");
+    assert_eq!((status, body.as_str()), (200, "ready"));
+
+    let signalled = Instant::now();
+    let killed = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let readiness = loop {
+        let answer = http(port, "GET", "/readyz", None, None).expect("readyz during the grace period");
+        if answer.0 == 503 || Instant::now() > deadline {
+            break answer;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!((readiness.0, readiness.1.as_str()), (503, "shutting down"));
+    if signalled.elapsed() < Duration::from_secs(3) {
+        // Still within the grace period: everything else is served.
+        let (status, _) = http(port, "GET", "/healthz", None, None).expect("healthz during the grace period");
+        assert_eq!(status, 200);
+        let (status, body) =
+            http(port, "GET", "/api/v1/categories", None, None).expect("a read during the grace period");
+        assert_eq!(status, 200, "{body}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().expect("waiting") {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "quorum serve did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(exit.code(), Some(0));
+    assert!(signalled.elapsed() >= Duration::from_secs(4), "stopped before its grace period ended");
+    assert!(http(port, "GET", "/healthz", None, None).is_err());
+}
+
+#[test]
+fn sigterm_with_a_grace_period_turns_readyz_first_sqlite() {
+    shutdown_with_grace(Backend::Sqlite);
+}
+
+#[test]
+fn sigterm_with_a_grace_period_turns_readyz_first_postgres() {
+    shutdown_with_grace(Backend::Postgres);
 }
 
 #[test]

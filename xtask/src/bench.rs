@@ -52,7 +52,14 @@ fn options(extra: &[OsString]) -> Result<Options> {
 struct Figure {
     label: String,
     requests_per_second: f64,
+    p50_ms: f64,
     p99_ms: f64,
+}
+
+/// What one data set's server used at most, as the kernel counts it.
+struct Memory {
+    label: String,
+    peak_kib: u64,
 }
 
 pub fn bench(extra: &[OsString]) -> Result {
@@ -64,30 +71,46 @@ pub fn bench(extra: &[OsString]) -> Result {
 
     let mut baseline = Server::start(Command::new(release.join("examples").join("baseline")).arg(BASELINE_ADDR))?;
     baseline.wait_ready(BASELINE_ADDR, "/")?;
-    let reference = wrk(&opts, "plain actix-web JSON handler (2.3 KB, no database)", BASELINE_ADDR, "/", None)?;
+    let reference = wrk(&opts, "plain actix-web JSON handler (2.3 KB, no database)", BASELINE_ADDR, "/", None, None)?;
     drop(baseline);
 
     let mut figures = Vec::new();
+    let mut memory = Vec::new();
     let backends: &[&str] = if opts.postgres { &["sqlite", "postgres"] } else { &["sqlite"] };
     for backend in backends {
         for &posts in &opts.sizes {
-            figures.extend(measure_data_set(&opts, &quorum, backend, posts)?);
+            let (measured, peak) = measure_data_set(&opts, &quorum, backend, posts)?;
+            figures.extend(measured);
+            memory.push(peak);
         }
     }
 
-    println!("\nOn this machine ({} cores), wrk -t2 -c{} -d{}s on loopback:", cores(), opts.connections, opts.seconds);
-    println!("{:<78} {:>10} {:>9} {:>7}", "endpoint", "req/s", "p99 ms", "ratio");
+    println!(
+        "\nOn this machine ({} cores), wrk -t2 -c{} -d{}s on loopback (writes: -c{WRITERS}):",
+        cores(),
+        opts.connections,
+        opts.seconds
+    );
+    println!("{:<70} {:>9} {:>8} {:>8} {:>7}", "endpoint", "req/s", "p50 ms", "p99 ms", "ratio");
     for f in std::iter::once(&reference).chain(&figures) {
         println!(
-            "{:<78} {:>10.0} {:>9.2} {:>6.2}x",
+            "{:<70} {:>9.0} {:>8.2} {:>8.2} {:>6.3}x",
             f.label,
             f.requests_per_second,
+            f.p50_ms,
             f.p99_ms,
             f.requests_per_second / reference.requests_per_second
         );
     }
+    println!("\nPeak memory of the server (VmHWM), over all of its load:");
+    for m in &memory {
+        println!("{:<70} {:>8.1} MB", m.label, m.peak_kib as f64 / 1024.0);
+    }
     Ok(())
 }
+
+/// Connections that create replies at once.
+const WRITERS: u32 = 16;
 
 /// A bulk-seeded database and a release server on it, signed in as
 /// `bulk1` (an enterprise member on the board): where every benchmark
@@ -121,6 +144,9 @@ pub(crate) fn seeded(quorum: &Path, backend: &str, name: &str, threads: u64, pos
             .args(["serve", "--bind", QUORUM_ADDR])
             .env("DATABASE_URL", &database.url)
             .env("QUORUM_JWT_SECRET", "bench-secret-bench-secret-bench-secret-0123")
+            // Members post as fast as the load generator asks.
+            .env("QUORUM_THROTTLE_ACCOUNT", "0")
+            .env("QUORUM_THROTTLE_ADDRESS", "0")
             .env("RUST_LOG", "warn"),
     )?;
     server.wait_ready(QUORUM_ADDR, "/readyz")?;
@@ -131,7 +157,7 @@ pub(crate) fn seeded(quorum: &Path, backend: &str, name: &str, threads: u64, pos
     Ok(Seeded { server, token, thread, database })
 }
 
-fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) -> Result<Vec<Figure>> {
+fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) -> Result<(Vec<Figure>, Memory)> {
     let threads = (posts / POSTS_PER_THREAD).max(1);
     let Seeded { mut server, token, thread, database } = seeded(quorum, backend, "bench", threads, posts)?;
     let first_page = format!("/api/v1/threads/{thread}/posts?limit={PAGE}");
@@ -143,9 +169,18 @@ fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) ->
     let last_post = http("GET", &format!("{first_page}&cursor={cursor}"), Some(&token), None)?;
     let post = json_number(&last_post, "id").ok_or_else(|| "no post on the deep page".to_string())?;
 
+    let open = http("GET", "/api/v1/threads?category=bulk-general&limit=1", None, None)?;
+    let open_thread = json_number(&open, "id").ok_or_else(|| format!("no thread open to all: {open}"))?;
     let tag = format!("{backend} {posts:>7} posts:");
     let runs = [
+        (format!("{tag} categories (anonymous: the home page)"), "/api/v1/categories".to_string(), None),
+        (format!("{tag} categories (member)"), "/api/v1/categories".to_string(), Some(&token)),
         (format!("{tag} thread page 1 ({PAGE} posts, member)"), first_page.clone(), Some(&token)),
+        (
+            format!("{tag} thread page 1 ({PAGE} posts, anonymous)"),
+            format!("/api/v1/threads/{open_thread}/posts?limit={PAGE}"),
+            None,
+        ),
         (format!("{tag} thread page {DEEP_PAGE} (member)"), format!("{first_page}&cursor={cursor}"), Some(&token)),
         (format!("{tag} thread list, 20 threads (member)"), "/api/v1/threads?limit=20".to_string(), Some(&token)),
         (
@@ -157,11 +192,50 @@ fn measure_data_set(opts: &Options, quorum: &Path, backend: &str, posts: u64) ->
     ];
     let mut figures = Vec::new();
     for (label, path, token) in runs {
-        figures.push(wrk(opts, &label, QUORUM_ADDR, &path, token.map(String::as_str))?);
+        figures.push(wrk(opts, &label, QUORUM_ADDR, &path, token.map(String::as_str), None)?);
     }
+    // Last, as it adds posts: replies spread over the member's newest
+    // threads, with every side effect (events, notifications, search).
+    let list = http("GET", "/api/v1/threads?limit=50", Some(&token), None)?;
+    // Each thread in the list starts `{"id":…,"category":`.
+    let parts: Vec<&str> = list.split(",\"category\":").collect();
+    let targets: Vec<i64> = parts[..parts.len() - 1]
+        .iter()
+        .filter_map(|part| part.rfind("{\"id\":").and_then(|at| json_number(&part[at..], "id")))
+        .collect();
+    let script = reply_script(&targets)?;
+    let label = format!("{tag} create a reply (member, {WRITERS} connections)");
+    let writes = Options { connections: WRITERS, seconds: opts.seconds, postgres: opts.postgres, sizes: Vec::new() };
+    figures.push(wrk(&writes, &label, QUORUM_ADDR, "/", Some(&token), Some(&script))?);
+    let memory = Memory { label: format!("{backend} {posts:>7} posts"), peak_kib: server.peak_memory_kib() };
     server.stop();
     drop(database);
-    Ok(figures)
+    let _ = std::fs::remove_file(script);
+    Ok((figures, memory))
+}
+
+/// A wrk script posting replies to the given threads in turn.
+fn reply_script(threads: &[i64]) -> Result<std::path::PathBuf> {
+    if threads.is_empty() {
+        return Err("no thread to reply to".into());
+    }
+    let ids: Vec<String> = threads.iter().map(i64::to_string).collect();
+    let script = format!(
+        r#"local threads = {{{}}}
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  n = n + 1
+  local body = '{{"body":"Benchmark reply ' .. n .. ' about the annual report and the next meeting."}}'
+  return wrk.format(nil, "/api/v1/threads/" .. threads[(n % #threads) + 1] .. "/posts", nil, body)
+end
+"#,
+        ids.join(", ")
+    );
+    let path = std::env::temp_dir().join(format!("quorum-bench-replies-{}.lua", std::process::id()));
+    std::fs::write(&path, script).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// A child process killed when dropped.
@@ -184,6 +258,18 @@ impl Server {
             sleep(Duration::from_millis(100));
         }
         Err(format!("server on {addr} did not become ready"))
+    }
+
+    /// The process's peak resident memory so far (VmHWM), in KiB.
+    pub(crate) fn peak_memory_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.0.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
     }
 
     pub(crate) fn stop(&mut self) {
@@ -209,8 +295,18 @@ fn ensure_wrk() -> Result {
     crate::status(install, "apt-get install wrk")
 }
 
-fn wrk(opts: &Options, label: &str, addr: &str, path: &str, token: Option<&str>) -> Result<Figure> {
+fn wrk(
+    opts: &Options,
+    label: &str,
+    addr: &str,
+    path: &str,
+    token: Option<&str>,
+    script: Option<&Path>,
+) -> Result<Figure> {
     let mut command = Command::new("wrk");
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
     command.args([
         "-t2",
         &format!("-c{}", opts.connections),
@@ -231,13 +327,15 @@ fn wrk(opts: &Options, label: &str, addr: &str, path: &str, token: Option<&str>)
         .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
         .and_then(|v| v.trim().parse().ok())
         .ok_or_else(|| format!("{label}: cannot read wrk's output:\n{text}"))?;
-    let p99_ms = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("99%"))
-        .and_then(|v| milliseconds(v.trim()))
-        .ok_or_else(|| format!("{label}: no p99 in wrk's output:\n{text}"))?;
-    println!("  {label}: {requests_per_second:.0} req/s, p99 {p99_ms:.2} ms");
-    Ok(Figure { label: label.to_string(), requests_per_second, p99_ms })
+    let percentile = |name: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|v| milliseconds(v.trim()))
+            .ok_or_else(|| format!("{label}: no {name} in wrk's output:\n{text}"))
+    };
+    let (p50_ms, p99_ms) = (percentile("50%")?, percentile("99%")?);
+    println!("  {label}: {requests_per_second:.0} req/s, p50 {p50_ms:.2} ms, p99 {p99_ms:.2} ms");
+    Ok(Figure { label: label.to_string(), requests_per_second, p50_ms, p99_ms })
 }
 
 /// wrk prints latencies as `812.00us`, `4.20ms` or `1.02s`.

@@ -46,9 +46,11 @@ Commands:
   openapi         regenerate openapi/openapi.json from the code
   frontend        build the single-page app into target/quorum-dist
   bench [OPTS]    seed 1,000 and 1,000,000 posts, load the API with wrk and
-                  print req/s and p99 as ratios against a plain actix-web
-                  handler; OPTS: --postgres (SQLite and PostgreSQL),
-                  --posts N (one size), --seconds N, --connections N
+                  print req/s, p50 and p99 as ratios against a plain
+                  actix-web handler, reply throughput at 16 connections and
+                  the server's peak memory; OPTS: --postgres (SQLite and
+                  PostgreSQL), --posts N (one size), --seconds N,
+                  --connections N
   bench-search [OPTS]
                   seed 1,000,000 posts (--posts N), then print p50/p99 of
                   searches (common and rare words, phrases, prefixes) as a

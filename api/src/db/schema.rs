@@ -91,6 +91,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Live threads per category and thread audience (0: none), kept by
+    /// triggers on `threads`.
+    category_thread_counts (category_id, audience_key) {
+        category_id -> BigInt,
+        audience_key -> BigInt,
+        threads -> BigInt,
+        last_bumped_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     posts (id) {
         id -> BigInt,
         thread_id -> BigInt,
@@ -414,6 +425,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audiences,
     audience_groups,
     categories,
+    category_thread_counts,
     threads,
     posts,
     posts_fts,

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::id_list::{id_in, Always};
-use super::schema::{audience_groups, categories, posts, threads};
+use super::schema::{audience_groups, categories, category_thread_counts, posts, threads};
 use super::{AnyConnection, Backend};
 use crate::error::ApiError;
 use quorum_types::ErrorCode;
@@ -208,6 +208,22 @@ where
 {
     let alive: Predicate<QS> = Box::new(threads::deleted_at.is_null());
     Box::new(alive.and(thread_readable_if_alive::<QS>(scope)))
+}
+
+/// Rows of `category_thread_counts` (live threads counted per category and
+/// thread audience, 0 for none) that count towards what the viewer reads:
+/// the thread half of `thread_readable` over counters instead of threads.
+/// The category's own audience is checked on the category row.
+pub fn thread_count_readable<QS: 'static>(scope: &ReadScope) -> Predicate<QS>
+where
+    category_thread_counts::audience_key: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    match scope {
+        ReadScope::All => Box::new(Always),
+        ReadScope::Audiences(ids) => {
+            Box::new(category_thread_counts::audience_key.eq(0).or(id_in(category_thread_counts::audience_key, ids)))
+        }
+    }
 }
 
 /// Rows of `posts` (joined with `threads` and `categories`) the viewer may read.
