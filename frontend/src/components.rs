@@ -151,8 +151,11 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] required: bool,
+    /// The element id, when `name` (the API's field) is not unique on the page.
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = field_id(name);
+    let id = id.unwrap_or_else(|| field_id(name));
     let message = fresh_message(error, value, &[], name);
     let described = format!("{id}-hint {id}-error");
     view! {
@@ -172,6 +175,61 @@ pub fn TextField(
             <p class="field-error" id=format!("{id}-error")>{message}</p>
         </div>
     }
+}
+
+/// An IANA zone name, typed or picked from the browser's list (a
+/// `<datalist>`), with the server's message for `field` under it (an
+/// abbreviation such as `CET` is refused with suggestions).
+#[component]
+pub fn ZoneField(
+    label: &'static str,
+    /// The element id (unique on the page).
+    #[prop(into)]
+    id: String,
+    /// The API's name for the field, for its message (none: the form
+    /// shows it elsewhere).
+    #[prop(optional, into)]
+    field: Option<String>,
+    value: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let list = format!("{id}-zones");
+    let names = time::zone_names(&value.get_untracked());
+    let message =
+        Signal::derive(move || error.with(|e| field.as_deref().and_then(|f| e.as_ref().and_then(|e| e.field(f)))));
+    let message = move || message.get();
+    let described = format!("{id}-hint {id}-error");
+    view! {
+        <div class="field zone-field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id.clone()
+                type="text"
+                list=list.clone()
+                autocomplete="off"
+                spellcheck="false"
+                required=required
+                aria-invalid=move || if message().is_some() { "true" } else { "false" }
+                aria-describedby=described
+                bind:value=value
+            />
+            <datalist id=list>{names.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}</datalist>
+            <p class="hint" id=format!("{id}-hint")>{hint.unwrap_or("An IANA zone name, such as Europe/London.")}</p>
+            <p class="field-error" id=format!("{id}-error")>{message}</p>
+        </div>
+    }
+}
+
+/// The zone a writer starts from: their profile's (unless it is still the
+/// default UTC), else the browser's, else UTC.
+pub fn author_zone() -> String {
+    let s = use_session();
+    s.me.with_untracked(|m| m.as_ref().map(|m| m.time_zone.clone()))
+        .filter(|z| z != "UTC")
+        .or_else(time::browser_zone)
+        .unwrap_or_else(|| "UTC".into())
 }
 
 /// A `<time>` showing "5 minutes ago", with the full date and time in the

@@ -26,8 +26,18 @@ pub enum LiveEvent {
     Post { kind: String, thread_id: i64, post_id: i64 },
     /// Someone liked one of the viewer's posts.
     Like { thread_id: i64, post_id: i64 },
+    /// A thread's event or date poll changed or was answered (`kind` is the
+    /// API's: `event.scheduled`, `poll.answered`, …).
+    Meeting { kind: String, thread_id: i64 },
     /// Too much was missed to replay: reload what is shown.
     Reset,
+}
+
+#[derive(Deserialize)]
+struct MeetingData {
+    #[serde(default)]
+    kind: String,
+    thread_id: i64,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +233,11 @@ fn handle(live: Live, event: &str, data: &str) {
         "like" => {
             if let Ok(d) = serde_json::from_str::<PostData>(data) {
                 publish(LiveEvent::Like { thread_id: d.thread_id, post_id: d.post_id });
+            }
+        }
+        "meeting" => {
+            if let Ok(d) = serde_json::from_str::<MeetingData>(data) {
+                publish(LiveEvent::Meeting { kind: d.kind, thread_id: d.thread_id });
             }
         }
         "reset" => publish(LiveEvent::Reset),

@@ -67,8 +67,10 @@ pub fn absolute(then: DateTime<Utc>, zone: &impl Zone) -> String {
 /// The times the server wrote into a post (`<time class="quorum-date">`,
 /// whose text names the original zone and UTC) shown in the reader's zone
 /// with the original beside it: "16:00 Thu 14 Dec your time · 15:00
-/// Europe/London". The full reading in both zones goes in the tooltip.
-pub fn localise_dates(html: &str, zone: &impl Zone, zone_name: &str) -> String {
+/// Europe/London". The full reading in both zones goes in the tooltip,
+/// with the time on the clocks of the thread's participants (`others`:
+/// each zone with who is in it, see [`zone_groups`]).
+pub fn localise_dates<Z: Zone>(html: &str, zone: &Z, zone_name: &str, others: &[(Z, String)]) -> String {
     const OPEN: &str = "<time class=\"quorum-date\" ";
     if !html.contains(OPEN) {
         return html.to_owned();
@@ -95,7 +97,18 @@ pub fn localise_dates(html: &str, zone: &impl Zone, zone_name: &str) -> String {
         let text = date_text(start, end, zone, zone_name, written_zone, wall);
         let original = &element[tag_end + 1..close];
         out.push_str(tag);
-        out.push_str(&format!(" title=\"{}\">", escape(&format!("{original}; {}", absolute(start, zone)))));
+        let mut tooltip = format!("{original}; {}", absolute(start, zone));
+        if !others.is_empty() {
+            let clocks: Vec<String> = others
+                .iter()
+                .map(|(other, who)| {
+                    let local = other.local(start);
+                    format!("{} {} ({who})", local.at.format("%a %H:%M"), local.abbreviation)
+                })
+                .collect();
+            tooltip.push_str(&format!("; participants: {}", clocks.join(", ")));
+        }
+        out.push_str(&format!(" title=\"{}\">", escape(&tooltip)));
         out.push_str(&escape(&text));
         rest = &element[close..];
     }
@@ -137,6 +150,113 @@ fn date_text(
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// People grouped by zone, zones in the order their first person comes:
+/// `[("Europe/London", "ana, bo"), ("Africa/Accra", "kofi")]`.
+pub fn zone_groups(people: &[(String, String)]) -> Vec<(String, String)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, zone) in people {
+        match groups.iter_mut().find(|(z, _)| z == zone) {
+            Some((_, names)) => names.push(name.clone()),
+            None => groups.push((zone.clone(), vec![name.clone()])),
+        }
+    }
+    groups.into_iter().map(|(zone, names)| (zone, names.join(", "))).collect()
+}
+
+/// The markup a post uses for a moment: `[date=2023-12-14 time=15:00
+/// timezone="Europe/London"]`, from a date (`YYYY-MM-DD`) and a time
+/// (`HH:MM`) as date and time inputs give them; `None` when either is not
+/// one.
+pub fn date_markup(date: &str, time: &str, zone: &str) -> Option<String> {
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let time = parse_clock(time)?;
+    let zone = zone.trim();
+    if zone.is_empty() || zone.contains('"') {
+        return None;
+    }
+    Some(format!("[date={} time={} timezone=\"{zone}\"]", date.format("%Y-%m-%d"), time.format("%H:%M")))
+}
+
+fn parse_clock(time: &str) -> Option<chrono::NaiveTime> {
+    let time = time.trim();
+    chrono::NaiveTime::parse_from_str(time, "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(time, "%H:%M:%S"))
+        .ok()
+}
+
+/// A wall time as the API takes it (`2030-03-12T15:00`) from a date and a
+/// time input.
+pub fn wall(date: &str, time: &str) -> Option<String> {
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    Some(date.and_time(parse_clock(time)?).format("%Y-%m-%dT%H:%M").to_string())
+}
+
+/// The wall time `minutes` after `start` (`2030-03-12T15:00`), on the
+/// same clock: a slot's end from its start and length.
+pub fn wall_after(start: &str, minutes: i64) -> Option<String> {
+    let start = NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M").ok()?;
+    Some((start + chrono::Duration::minutes(minutes)).format("%Y-%m-%dT%H:%M").to_string())
+}
+
+/// A wall time's date and clock apart (`("2030-03-12", "15:00")`), for
+/// date and time inputs.
+pub fn split_wall(wall: &str) -> (String, String) {
+    match wall.split_once('T') {
+        Some((date, time)) => (date.to_owned(), time.chars().take(5).collect()),
+        None => (wall.to_owned(), String::new()),
+    }
+}
+
+/// "2030-03-12 15:00–16:00 Europe/London": a span as its organiser wrote it.
+pub fn written_span(start_wall: &str, end_wall: &str, zone: &str) -> String {
+    let (start_date, start_time) = split_wall(start_wall);
+    let (end_date, end_time) = split_wall(end_wall);
+    if start_date == end_date {
+        format!("{start_date} {start_time}–{end_time} {zone}")
+    } else {
+        format!("{start_date} {start_time} – {end_date} {end_time} {zone}")
+    }
+}
+
+/// "Thu 12 Mar 2030, 16:00–17:00 CET" in `zone` (the end's day named when
+/// it differs).
+pub fn span_in(start: DateTime<Utc>, end: DateTime<Utc>, zone: &impl Zone) -> String {
+    let (from, to) = (zone.local(start), zone.local(end));
+    if from.at.date() == to.at.date() {
+        format!("{}–{} {}", from.at.format("%a %-d %b %Y, %H:%M"), to.at.format("%H:%M"), to.abbreviation)
+    } else {
+        format!(
+            "{} {} – {} {}",
+            from.at.format("%a %-d %b %Y, %H:%M"),
+            from.abbreviation,
+            to.at.format("%a %-d %b, %H:%M"),
+            to.abbreviation
+        )
+    }
+}
+
+/// `text` with `snippet` put in at `at` (a cursor position in UTF-16 code
+/// units, as a textarea reports it; the end when `None` or past it), with
+/// a space before it unless it starts a line or follows one, and after it
+/// where a word follows.
+pub fn insert_at(text: &str, at: Option<u32>, snippet: &str) -> String {
+    let mut byte = text.len();
+    if let Some(at) = at {
+        let mut units = 0u32;
+        for (i, c) in text.char_indices() {
+            if units >= at {
+                byte = i;
+                break;
+            }
+            units += c.len_utf16() as u32;
+        }
+    }
+    let (before, after) = text.split_at(byte);
+    let space_before = before.chars().last().is_some_and(|c| !c.is_whitespace());
+    let space_after = after.chars().next().is_some_and(char::is_alphanumeric);
+    format!("{before}{}{snippet}{}{after}", if space_before { " " } else { "" }, if space_after { " " } else { "" })
 }
 
 /// "1 Like", "2 Likes": a count and a noun that agrees with it.
@@ -342,7 +462,7 @@ mod tests {
                     data-timezone=\"Europe/London\" data-wall=\"2023-12-14T15:00\">Thu 14 Dec 2023 15:00 \
                     Europe/London (15:00 UTC)</time>.</p>";
         let berlin = zone("Europe/Berlin");
-        let shown = localise_dates(html, &berlin, "Europe/Berlin");
+        let shown = localise_dates(html, &berlin, "Europe/Berlin", &[]);
         assert!(shown.contains(">16:00 Thu 14 Dec 2023 your time · 15:00 Europe/London</time>"), "{shown}");
         assert!(
             shown.contains("title=\"Thu 14 Dec 2023 15:00 Europe/London (15:00 UTC); Thu 14 Dec 2023, 16:00 CET\""),
@@ -350,12 +470,64 @@ mod tests {
         );
         assert!(shown.starts_with("<p>Call ") && shown.ends_with(".</p>"), "{shown}");
         let london = zone("Europe/London");
-        assert!(localise_dates(html, &london, "Europe/London").contains(">15:00 Thu 14 Dec 2023 Europe/London</time>"));
+        assert!(
+            localise_dates(html, &london, "Europe/London", &[]).contains(">15:00 Thu 14 Dec 2023 Europe/London</time>")
+        );
 
         let range = "<time class=\"quorum-date\" datetime=\"2024-07-02T07:30:00Z\" data-end=\"2024-07-02T10:00:00Z\" \
                      data-timezone=\"Europe/Paris\" data-wall=\"2024-07-02T09:30/2024-07-02T12:00\">x</time>";
-        let shown = localise_dates(range, &london, "Europe/London");
+        let shown = localise_dates(range, &london, "Europe/London", &[]);
         assert!(shown.contains(">08:30–11:00 Tue 2 Jul 2024 your time · 09:30–12:00 Europe/Paris</time>"), "{shown}");
-        assert_eq!(localise_dates("<p>no times</p>", &london, "Europe/London"), "<p>no times</p>");
+        assert_eq!(localise_dates("<p>no times</p>", &london, "Europe/London", &[]), "<p>no times</p>");
+
+        // The tooltip names the time on each participant's clock.
+        let others = [(zone("Europe/Paris"), "bea".to_string()), (zone("Africa/Accra"), "kofi, ama".to_string())];
+        let shown = localise_dates(html, &london, "Europe/London", &others);
+        assert!(shown.contains("; participants: Thu 16:00 CET (bea), Thu 15:00 GMT (kofi, ama)\">"), "{shown}");
+    }
+
+    #[test]
+    fn a_time_goes_in_at_the_cursor() {
+        assert_eq!(insert_at("", None, "[x]"), "[x]");
+        assert_eq!(insert_at("Call at", None, "[x]"), "Call at [x]");
+        assert_eq!(insert_at("Call at.", Some(7), "[x]"), "Call at [x].");
+        assert_eq!(insert_at("Café at ", Some(8), "[x]"), "Café at [x]");
+        assert_eq!(insert_at("é😀b", Some(3), "[x]"), "é😀 [x] b");
+        assert_eq!(insert_at("ab", Some(99), "[x]"), "ab [x]");
+    }
+
+    #[test]
+    fn participants_are_grouped_by_zone_in_order_of_appearance() {
+        let people = [("ana", "Europe/London"), ("bea", "Europe/Paris"), ("bo", "Europe/London")]
+            .map(|(n, z)| (n.to_string(), z.to_string()));
+        assert_eq!(
+            zone_groups(&people),
+            vec![("Europe/London".to_string(), "ana, bo".to_string()), ("Europe/Paris".to_string(), "bea".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_picker_writes_the_markup_and_slots_from_inputs() {
+        assert_eq!(
+            date_markup("2023-12-14", "15:00", "Europe/London").as_deref(),
+            Some("[date=2023-12-14 time=15:00 timezone=\"Europe/London\"]")
+        );
+        assert_eq!(
+            date_markup("2023-12-14", "15:00:00", " CET ").as_deref(),
+            Some("[date=2023-12-14 time=15:00 timezone=\"CET\"]")
+        );
+        assert_eq!(date_markup("", "15:00", "Europe/London"), None);
+        assert_eq!(date_markup("2023-12-14", "25:00", "Europe/London"), None);
+        assert_eq!(date_markup("2023-12-14", "15:00", "Europe/\"x"), None);
+        assert_eq!(wall("2030-03-12", "15:00").as_deref(), Some("2030-03-12T15:00"));
+        assert_eq!(wall_after("2030-03-12T23:30", 90).as_deref(), Some("2030-03-13T01:00"));
+        assert_eq!(split_wall("2030-03-12T15:00"), ("2030-03-12".to_string(), "15:00".to_string()));
+        assert_eq!(
+            written_span("2030-03-12T15:00", "2030-03-12T16:00", "Europe/London"),
+            "2030-03-12 15:00–16:00 Europe/London"
+        );
+        let (start, end) = (at(2030, 3, 12, 15, 0), at(2030, 3, 12, 16, 0));
+        assert_eq!(span_in(start, end, &zone("Europe/Paris")), "Tue 12 Mar 2030, 16:00–17:00 CET");
+        assert_eq!(span_in(start, end, &zone("Pacific/Auckland")), "Wed 13 Mar 2030, 04:00–05:00 NZDT");
     }
 }

@@ -6,11 +6,11 @@
 
 use std::time::Duration;
 
-use quorum_tests::world::BOARD;
+use quorum_tests::world::{BOARD, WORKERS};
 use quorum_tests::{assert_field_error, assert_problem, both_backends, ics, marker, Account, Coop, Response, TestApp};
 use quorum_types::{
     Attendee, CalendarFeed, DatePoll, ErrorCode, Meeting, MeetingStatus, Notification, NotificationKind, Page,
-    PollAnswer, PollCounts, PollVoter, RsvpAnswer,
+    Participant, PollAnswer, PollCounts, PollVoter, RsvpAnswer,
 };
 use serde_json::{json, Value};
 
@@ -402,5 +402,55 @@ both_backends! {
         let rechosen: Meeting = app.post(&choose, organiser.auth(), &json!({"slot_id": ids[0], "title": "Spring meeting"})).await.expect(200);
         assert_eq!((rechosen.start_utc.to_rfc3339().as_str(), rechosen.sequence, rechosen.uid.as_str()), ("2030-03-12T15:00:00+00:00", 1, event.uid.as_str()));
         assert_field_error(&app.post(&choose, organiser.auth(), &json!({"slot_id": board_poll.slots[0].id, "title": "x"})).await, "slot_id");
+    }
+
+    async fn participants_zones_and_live_meeting_news_follow_the_read_rule(app: TestApp) {
+        let coop = Coop::create(&app).await;
+        app.create_category(&coop.admin, "general", &["signed-in"], &["signed-in"]).await;
+        app.create_category(&coop.admin, "board-room", &[BOARD], &[BOARD]).await;
+        let (organiser, paris, accra) = (&coop.rep, &coop.worker, &coop.enterprise);
+        for (who, zone) in [(organiser, "Europe/London"), (paris, "Europe/Paris"), (accra, "Africa/Accra")] {
+            app.patch("/me", who.auth(), &json!({"time_zone": zone})).await.assert_status(200);
+        }
+        let thread = app.create_thread(organiser, "general", "Spring call", "When suits?", None).await.thread.id;
+        app.reply(accra, thread, "Mornings are best here.", None, None).await;
+        // Paris writes only to the worker members: a participant does not learn of that post's author.
+        app.reply(paris, thread, &marker("workers only"), None, Some(&[WORKERS])).await;
+        app.reply(organiser, thread, "Noted, thank you.", None, None).await;
+        let url = format!("/threads/{thread}/participants");
+        let zones = |list: Vec<Participant>| {
+            list.into_iter().map(|p| (p.user.username, p.time_zone)).collect::<Vec<_>>()
+        };
+        let pair = |who: &Account, zone: &str| (who.username.clone(), zone.to_owned());
+        let all: Vec<Participant> = app.get(&url, organiser.auth()).await.expect(200);
+        assert_eq!(zones(all), vec![pair(organiser, "Europe/London"), pair(accra, "Africa/Accra"), pair(paris, "Europe/Paris")]);
+        let some: Vec<Participant> = app.get(&url, coop.participant.auth()).await.expect(200);
+        assert_eq!(zones(some), vec![pair(organiser, "Europe/London"), pair(accra, "Africa/Accra")]);
+        assert_problem(&app.get(&url, None).await, 404, ErrorCode::NotFound);
+        let board = app.create_thread(organiser, "board-room", "Board call", "Board only.", None).await.thread.id;
+        let board_url = format!("/threads/{board}/participants");
+        assert_problem(&app.get(&board_url, coop.participant.auth()).await, 404, ErrorCode::NotFound);
+        let _: Vec<Participant> = app.get(&board_url, organiser.auth()).await.expect(200);
+
+        // Changes to an event or a poll reach the open pages of those who read the thread, and no one else.
+        let mut participant = app.stream(&coop.participant.access_token, None).await;
+        participant.until(Duration::from_secs(5), |e| e.event == "notifications").await;
+        let call = event("Call", "2030-03-12T15:00", "2030-03-12T16:00", "Europe/London");
+        app.put(&format!("/threads/{board}/event"), organiser.auth(), &call).await.assert_status(201);
+        app.put(&format!("/threads/{thread}/event"), organiser.auth(), &call).await.assert_status(201);
+        let slots = json!({"slots": [{"start": "2030-03-14T10:00", "end": "2030-03-14T11:00", "timezone": "Europe/London"}]});
+        let poll: DatePoll = app.put(&format!("/threads/{thread}/poll"), organiser.auth(), &slots).await.expect(201);
+        let answer = json!({"answers": [{"slot_id": poll.slots[0].id, "answer": "yes"}]});
+        app.put(&format!("/threads/{thread}/poll/answers"), accra.auth(), &answer).await.assert_status(200);
+        app.put(&format!("/threads/{board}/poll"), organiser.auth(), &slots).await.assert_status(201);
+        app.post_empty(&format!("/threads/{board}/event/cancel"), organiser.auth()).await.assert_status(200);
+        let got = participant.drain(Duration::from_secs(3)).await;
+        let news: Vec<(i64, String)> = got
+            .iter()
+            .filter(|e| e.event == "meeting")
+            .map(|e| (e.data["thread_id"].as_i64().unwrap_or_default(), e.data["kind"].as_str().unwrap_or_default().to_owned()))
+            .collect();
+        let expected = ["event.scheduled", "poll.changed", "poll.answered"].map(|k| (thread, k.to_owned()));
+        assert_eq!(news, expected, "{got:?}");
     }
 }

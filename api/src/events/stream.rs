@@ -62,7 +62,14 @@ impl Drop for Registration {
     }
 }
 
-/// Who may see an event about a post: the groups of each level.
+/// What an event is about, for the cache of who may see it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Subject {
+    Post(i64),
+    Thread(i64),
+}
+
+/// Who may see an event about a post (or a thread): the groups of each level.
 struct PostFacts {
     levels: Vec<Vec<i64>>,
     author_id: i64,
@@ -114,7 +121,7 @@ impl Hub {
     /// Sends each stream what its viewer may see of `batch`.
     pub fn deliver(&self, db: &Db, builtins: &Builtins, batch: &[EventRow]) {
         let outcome = db.read_blocking(|conn| {
-            let mut facts: HashMap<i64, Option<PostFacts>> = HashMap::new();
+            let mut facts: HashMap<Subject, Option<PostFacts>> = HashMap::new();
             for event in batch {
                 self.mark_stale(event);
                 let Ok(mut connections) = self.connections.lock() else { return Ok(()) };
@@ -223,6 +230,22 @@ fn load_facts(conn: &mut AnyConnection, post_id: i64) -> Result<Option<PostFacts
     Ok(Some(PostFacts { levels, author_id, live: deleted.is_none() && thread_deleted.is_none() && hidden.is_none() }))
 }
 
+/// Who may read a thread (its event and date poll go with it).
+fn load_thread_facts(conn: &mut AnyConnection, thread_id: i64) -> Result<Option<PostFacts>, ApiError> {
+    let row: Option<(i64, Option<i64>, Option<chrono::NaiveDateTime>, i64)> = threads::table
+        .inner_join(categories::table)
+        .filter(threads::id.eq(thread_id))
+        .select((threads::author_id, threads::audience_id, threads::deleted_at, categories::audience_id))
+        .first(conn)
+        .optional()?;
+    let Some((author_id, thread_audience, deleted, category_audience)) = row else { return Ok(None) };
+    let mut levels = vec![audiences::load(conn, category_audience)?.group_ids];
+    if let Some(audience) = thread_audience {
+        levels.push(audiences::load(conn, audience)?.group_ids);
+    }
+    Ok(Some(PostFacts { levels, author_id, live: deleted.is_none() }))
+}
+
 fn may_read(viewer: &Viewer, facts: &PostFacts) -> bool {
     facts.live && facts.levels.iter().all(|groups| viewer.is_in(groups))
 }
@@ -232,7 +255,7 @@ fn message_for(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     event: &EventRow,
-    facts: &mut HashMap<i64, Option<PostFacts>>,
+    facts: &mut HashMap<Subject, Option<PostFacts>>,
 ) -> Result<Option<Bytes>, ApiError> {
     let Some(kind) = Kind::parse(&event.kind) else { return Ok(None) };
     let Some(me) = viewer.user_id() else { return Ok(None) };
@@ -249,13 +272,34 @@ fn message_for(
             let unread = notifications::unread_count(conn, viewer)?;
             return Ok(Some(frame(Some(event.id), "notifications", &json!({ "unread": unread }))));
         }
+        // A thread's event or date poll changed (or was answered): those
+        // who read the thread fetch it again.
+        Kind::EventScheduled
+        | Kind::EventChanged
+        | Kind::EventCancelled
+        | Kind::EventAnswered
+        | Kind::PollChanged
+        | Kind::PollAnswered => {
+            let Some(thread_id) = event.thread_id else { return Ok(None) };
+            let subject = Subject::Thread(thread_id);
+            if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(subject) {
+                slot.insert(load_thread_facts(conn, thread_id)?);
+            }
+            let Some(Some(thread)) = facts.get(&subject) else { return Ok(None) };
+            if !may_read(viewer, thread) {
+                return Ok(None);
+            }
+            let data = json!({ "kind": kind.as_str(), "thread_id": thread_id });
+            return Ok(Some(frame(Some(event.id), "meeting", &data)));
+        }
         _ => return Ok(None),
     };
     let Some(post_id) = event.post_id else { return Ok(None) };
-    if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(post_id) {
+    let subject = Subject::Post(post_id);
+    if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(subject) {
         slot.insert(load_facts(conn, post_id)?);
     }
-    let Some(Some(post)) = facts.get(&post_id) else { return Ok(None) };
+    let Some(Some(post)) = facts.get(&subject) else { return Ok(None) };
     if !may_read(viewer, post) || (name == "like" && post.author_id != me) {
         return Ok(None);
     }

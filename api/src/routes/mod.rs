@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(threads::list_threads)
         .service(threads::create_thread)
         .service(threads::get_thread)
+        .service(threads::list_participants)
         .service(threads::update_thread)
         .service(threads::delete_thread)
         .service(posts::list_posts)

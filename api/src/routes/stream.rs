@@ -23,6 +23,10 @@ const KEEP_ALIVE: Duration = Duration::from_secs(20);
 /// - `post`: `{kind, thread_id, post_id}` for a new or edited post the
 ///   viewer can read (`kind` is `thread.created`, `post.created` or `post.edited`);
 /// - `like`: `{kind, thread_id, post_id}`, likes on the viewer's own posts;
+/// - `meeting`: `{kind, thread_id}` when the event or date poll of a thread
+///   the viewer can read is scheduled, changed, cancelled or answered
+///   (`kind` is `event.scheduled`, `event.changed`, `event.cancelled`,
+///   `event.answered`, `poll.changed` or `poll.answered`);
 /// - `notifications`: `{unread}`, the viewer's unread count, when it changes;
 /// - `reset`: too much was missed to replay: reload what is shown.
 ///

@@ -2,11 +2,14 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use quorum_types::{CreateThreadRequest, CreatedThread, Page, Problem, Thread, ThreadListQuery, UpdateThreadRequest};
+use quorum_types::{
+    CreateThreadRequest, CreatedThread, Page, Participant, Problem, Thread, ThreadListQuery, UpdateThreadRequest,
+};
 
 use crate::auth::Session;
 use crate::compose::compose;
 use crate::db::queries::mentions::Place;
+use crate::db::queries::posts;
 use crate::db::queries::threads::{self, NewThread, ThreadChanges};
 use crate::db::queries::PageRequest;
 use crate::error::ApiError;
@@ -98,6 +101,25 @@ pub async fn create_thread(
 pub async fn get_thread(session: Session, id: web::Path<i64>) -> Result<web::Json<Thread>, ApiError> {
     let id = id.into_inner();
     Ok(web::Json(session.read(move |conn, viewer| threads::get(conn, viewer, id)).await?))
+}
+
+/// Who wrote the thread's posts that the viewer can read, in the order they
+/// first wrote, each with the time zone of their profile (at most 200):
+/// the zones a meeting time in the thread must suit.
+#[utoipa::path(
+    tag = "threads",
+    params(("id" = i64, Path, description = "Thread id")),
+    responses(
+        (status = 200, description = "The participants", body = Vec<Participant>),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such thread, or not readable", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/threads/{id}/participants")]
+pub async fn list_participants(session: Session, id: web::Path<i64>) -> Result<web::Json<Vec<Participant>>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(session.read(move |conn, viewer| posts::participants(conn, viewer, id)).await?))
 }
 
 /// Retitle (author, moderators), pin, lock or move (moderators).

@@ -293,3 +293,13 @@ pub struct ChooseSlotRequest {
     #[serde(default)]
     pub description: Option<String>,
 }
+
+/// Someone who wrote a post of a thread the viewer can read, with the IANA
+/// zone of their profile: readers see whose clocks a meeting time must suit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Participant {
+    pub user: UserSummary,
+    /// `Europe/London`
+    pub time_zone: String,
+}

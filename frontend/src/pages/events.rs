@@ -1,13 +1,15 @@
 //! Meetings in the app: a thread's event card (times in the reader's zone
-//! with the organiser's beside them, answers, "add to calendar"), the
-//! upcoming events page, and the personal calendar feed on the profile.
+//! with the organiser's beside them, answers, "add to calendar", and for
+//! its organiser scheduling, changing and cancelling it), the upcoming
+//! events page, and the personal calendar feed on the profile.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quorum_types::{CalendarFeed, Meeting, MeetingStatus, RsvpAnswer, RsvpRequest};
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading};
+use crate::components::{ConfirmButton, ErrorBox, Loading};
+use crate::pages::event_form::EventForm;
 use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
@@ -37,28 +39,75 @@ fn data_url(ics: &str) -> String {
     format!("data:text/calendar;charset=utf-8,{}", String::from(js_sys::encode_uri_component(ics)))
 }
 
-/// The thread's event, if it has one.
+/// Changes to the open thread's event or date poll, made on this page or
+/// announced by the live stream: whoever shows them loads them again.
+#[derive(Clone, Copy)]
+pub struct MeetingNews(pub RwSignal<u64>);
+
+impl MeetingNews {
+    pub fn bump(&self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+/// The thread's event, if it has one; for its organiser (`can_schedule`:
+/// the thread's author or a moderator) a way to schedule one.
 #[component]
-pub fn EventCard(thread_id: i64) -> impl IntoView {
+pub fn EventCard(thread_id: i64, #[prop(optional)] can_schedule: bool) -> impl IntoView {
     let s = use_session();
     let meeting = RwSignal::new(None::<Meeting>);
+    let loaded = RwSignal::new(false);
     let ics = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<ApiError>);
+    let editing = RwSignal::new(false);
+    let confirm_cancel = RwSignal::new(false);
+    let news = use_context::<MeetingNews>();
     let load = move || {
         spawn_local(async move {
             match api::get::<Meeting>(&format!("/threads/{thread_id}/event")).await {
                 Ok(m) => {
+                    error.set(None);
                     meeting.set(Some(m));
                     ics.set(api::get_text(&format!("/threads/{thread_id}/event.ics")).await.ok());
                 }
                 Err(e) if e.is_not_found() => meeting.set(None),
                 Err(e) => error.set(Some(e)),
             }
+            loaded.set(true);
         })
     };
     Effect::new(move |_| {
         s.me.track();
+        if let Some(news) = news {
+            news.0.track();
+        }
         load();
+    });
+    let saved = Callback::new(move |m: Option<Meeting>| {
+        editing.set(false);
+        if let Some(m) = m {
+            meeting.set(Some(m));
+            if let Some(news) = news {
+                news.bump();
+            }
+        }
+    });
+    let cancel = Callback::new(move |()| {
+        spawn_local(async move {
+            match api::post::<_, Meeting>(&format!("/threads/{thread_id}/event/cancel"), &serde_json::json!({})).await {
+                Ok(m) => {
+                    confirm_cancel.set(false);
+                    meeting.set(Some(m));
+                    if let Some(news) = news {
+                        news.bump();
+                    }
+                }
+                Err(e) => {
+                    confirm_cancel.set(false);
+                    error.set(Some(e));
+                }
+            }
+        })
     });
     let answer = move |answer: RsvpAnswer| {
         spawn_local(async move {
@@ -116,10 +165,37 @@ pub fn EventCard(thread_id: i64) -> impl IntoView {
                             {move || ics.get().map(|text| view! {
                                 <a class="add-to-calendar" download=format!("event-{thread_id}.ics") href=data_url(&text)>"Add to calendar"</a>
                             })}
+                            {m.can_edit.then(|| view! {
+                                <div class="actions event-actions">
+                                    <button type="button" aria-expanded=move || editing.get().to_string() on:click=move |_| editing.update(|e| *e = !*e)>
+                                        "Change event"
+                                    </button>
+                                    {(!cancelled).then(|| view! {
+                                        <ConfirmButton
+                                            label="Cancel event"
+                                            question="Cancel this event? Those who answered going or maybe are told."
+                                            yes="Yes, cancel it"
+                                            class="danger-text"
+                                            open=confirm_cancel
+                                            on_confirm=cancel
+                                        />
+                                    })}
+                                </div>
+                            })}
                         </section>
                     }
                 })
         }}
+        {move || {
+            (can_schedule && loaded.get() && meeting.with(|m| m.is_none()) && !editing.get()).then(|| view! {
+                <p class="schedule-event">
+                    <button type="button" on:click=move |_| editing.set(true)>"Schedule an event"</button>
+                </p>
+            })
+        }}
+        <Show when=move || editing.get()>
+            <EventForm thread_id=thread_id existing=meeting.get_untracked() done=saved/>
+        </Show>
     }
 }
 

@@ -4,7 +4,9 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod category;
+pub mod date_poll;
 pub mod deleted;
+pub mod event_form;
 pub mod events;
 pub mod home;
 pub mod invites;
@@ -16,6 +18,7 @@ pub mod search;
 pub mod shown_once;
 pub mod thread;
 pub mod thread_live;
+pub mod time_picker;
 pub mod tokens;
 
 use leptos::prelude::*;

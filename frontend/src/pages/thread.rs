@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use quorum_types::{
-    Category, CreatePostRequest, CreateThreadRequest, CreatedThread, Group, Like, LikeState, Page, Post, Revision,
-    Thread, UpdatePostRequest, UpdateThreadRequest,
+    Category, CreatePostRequest, CreateThreadRequest, CreatedThread, Group, Like, LikeState, Page, Participant, Post,
+    Revision, Thread, UpdatePostRequest, UpdateThreadRequest,
 };
 
 use crate::api::{self, ApiError};
@@ -14,9 +14,13 @@ use crate::components::{
     audience_unfinished, use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor,
     SignedIn, TextField, TimeAgo,
 };
+use crate::live::{self, LiveEvent};
+use crate::pages::date_poll::DatePollBox;
+use crate::pages::events::{EventCard, MeetingNews};
 use crate::pages::moderation::{HiddenNotice, PostModeration};
 use crate::pages::set_title;
 use crate::pages::thread_live::{self, Incoming, NewReplies, UnreadFrom};
+use crate::pages::time_picker::TimePicker;
 use crate::paging::Paging;
 use crate::quote::QuoteSelection;
 use crate::session::use_session;
@@ -50,6 +54,7 @@ pub fn ThreadPage() -> impl IntoView {
     let s = use_session();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let id_untracked = move || params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
     let thread = RwSignal::new(None::<Result<Thread, ApiError>>);
     let posts = RwSignal::new(Paging::<Post>::default());
     let loading = RwSignal::new(false);
@@ -61,6 +66,17 @@ pub fn ThreadPage() -> impl IntoView {
     // Replies posted from this page since the thread was loaded.
     let replies_added = RepliesAdded(RwSignal::new(0));
     provide_context(replies_added);
+    // The zones of those who wrote here, for the tooltips of times in posts.
+    let participants = ParticipantZones(RwSignal::new(Vec::new()));
+    provide_context(participants);
+    // Bumped when the thread's event or date poll changes, here or elsewhere.
+    let meeting_news = MeetingNews(RwSignal::new(0));
+    provide_context(meeting_news);
+    live::subscribe(move |event| match event {
+        LiveEvent::Meeting { thread_id, .. } if *thread_id == id_untracked() => meeting_news.bump(),
+        LiveEvent::Reset => meeting_news.bump(),
+        _ => {}
+    });
     // Loads answered out of turn (a thread left, a window replaced) are dropped.
     let generation = StoredValue::new(0_u64);
     // The post to bring into view once the thread's head and posts are both
@@ -135,6 +151,20 @@ pub fn ThreadPage() -> impl IntoView {
         });
     };
     Effect::new(move |_| {
+        let id = id();
+        s.me.track();
+        replies_added.0.track();
+        spawn_local(async move {
+            let list = api::get::<Vec<Participant>>(&format!("/threads/{id}/participants")).await.unwrap_or_default();
+            let people: Vec<(String, String)> = list.into_iter().map(|p| (p.user.display_name, p.time_zone)).collect();
+            let zones = time::zone_groups(&people)
+                .into_iter()
+                .map(|(zone, who)| (time::zone(Some(&zone)), format!("{zone}: {who}")))
+                .collect();
+            participants.0.set(zones);
+        });
+    });
+    Effect::new(move |_| {
         id();
         s.me.track();
         load_thread();
@@ -198,9 +228,13 @@ pub fn ThreadPage() -> impl IntoView {
             Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
             Some(Ok(t)) => {
                 let thread_id = t.id;
+                // Scheduling is decided like retitling (the author or a moderator, in `allows()`).
+                let can_schedule = t.can_edit;
+                let title = t.title.clone();
                 view! {
                     <ThreadHead thread=t groups=groups on_change=thread/>
-                    <crate::pages::events::EventCard thread_id=thread_id/>
+                    <EventCard thread_id=thread_id can_schedule=can_schedule/>
+                    <DatePollBox thread_id=thread_id can_schedule=can_schedule title=title/>
                 }
                     .into_any()
             }
@@ -559,9 +593,15 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
                 fallback={
                     let html = post.body_html.clone();
                     let zone = s.zone;
+                    let others = use_context::<ParticipantZones>().map(|p| p.0);
                     move || {
                         let html = html.clone();
-                        let shown = move || zone.with(|z| time::localise_dates(&html, z, z.name()));
+                        let shown = move || {
+                            zone.with(|z| {
+                                let others = others.map(|o| o.get()).unwrap_or_default();
+                                time::localise_dates(&html, z, z.name(), &others)
+                            })
+                        };
                         view! { <div class="post-body" inner_html=shown></div> }
                     }
                 }
@@ -720,6 +760,10 @@ fn EditPost(id: i64, body: String, posts: RwSignal<Paging<Post>>, editing: RwSig
     }
 }
 
+/// Each zone of the thread's participants, with who is in it.
+#[derive(Clone, Copy)]
+struct ParticipantZones(RwSignal<Vec<(time::BrowserZone, String)>>);
+
 /// Whether the viewer may reply in this thread (the thread's `can_reply`).
 #[derive(Clone, Copy)]
 struct CanReply(Signal<bool>);
@@ -864,6 +908,7 @@ fn Composer(
                     audience=audience
                 />
                 <QuoteSelection body=body textarea=textarea/>
+                <TimePicker body=body textarea=textarea id="reply"/>
                 <AudiencePicker audience=audience groups=groups place="thread" error=error restricted=restricted/>
                 <FormError error=error fields=&["body", "audience"]/>
                 <button
@@ -910,6 +955,7 @@ fn NewThreadForm() -> impl IntoView {
     let groups = use_groups();
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
+    let body_ref = NodeRef::<leptos::html::Textarea>::new();
     let audience = RwSignal::new(Vec::<String>::new());
     let restricted = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
@@ -952,7 +998,8 @@ fn NewThreadForm() -> impl IntoView {
         }}
         <form class="stack" on:submit=submit>
             <TextField label="Title" name="title" value=title error=error required=true/>
-            <MarkdownEditor label="Body" name="body" value=body error=error rows=10 category=slug_for_preview audience=audience/>
+            <MarkdownEditor label="Body" name="body" value=body error=error rows=10 category=slug_for_preview audience=audience node_ref=body_ref/>
+            <TimePicker body=body textarea=body_ref id="thread"/>
             <AudiencePicker audience=audience groups=groups place="category" error=error restricted=restricted/>
             <FormError error=error fields=&["title", "body", "audience", "category"]/>
             <button

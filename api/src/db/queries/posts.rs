@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
-use quorum_types::{ErrorCode, Post, Revision};
+use quorum_types::{ErrorCode, Participant, Post, Revision};
 
 use super::audiences::{self, Builtins};
 use super::events::{self, Kind, NewEvent};
@@ -155,6 +155,37 @@ pub enum Window {
     Around(i64),
     /// The page of readable posts just before this post id.
     Before(i64),
+}
+
+/// Most participants [`participants`] lists.
+pub const MAX_PARTICIPANTS: usize = 200;
+
+/// The authors of the thread's posts the viewer can read, with their zones,
+/// in the order they first wrote (at most [`MAX_PARTICIPANTS`]).
+pub fn participants(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64) -> Result<Vec<Participant>, ApiError> {
+    threads::readable_row(conn, viewer, thread_id)?;
+    let rows: Vec<(i64, i64)> = posts::table
+        .inner_join(threads_t::table.inner_join(categories::table))
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(post_readable(&viewer.scope))
+        .order(posts::id.asc())
+        .select((posts::id, posts::author_id))
+        .load(conn)?;
+    let mut authors: Vec<i64> = Vec::new();
+    for (_, author) in rows {
+        if !authors.contains(&author) {
+            authors.push(author);
+            if authors.len() == MAX_PARTICIPANTS {
+                break;
+            }
+        }
+    }
+    let zones = users::zones(conn, &authors)?;
+    Ok(authors
+        .into_iter()
+        .filter_map(|id| zones.get(&id).cloned())
+        .map(|(user, time_zone)| Participant { user, time_zone })
+        .collect())
 }
 
 /// A page of a thread's posts, by number.

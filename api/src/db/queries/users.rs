@@ -157,6 +157,18 @@ pub fn summaries(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i
     Ok(rows.into_iter().map(|(id, username, display_name)| (id, UserSummary { id, username, display_name })).collect())
 }
 
+/// Summaries with each account's time zone.
+pub fn zones(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, (UserSummary, String)>> {
+    let rows: Vec<(i64, String, String, String)> = users::table
+        .filter(id_in(users::id, ids))
+        .select((users::id, users::username, users::display_name, users::time_zone))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, username, display_name, zone)| (id, (UserSummary { id, username, display_name }, zone)))
+        .collect())
+}
+
 pub fn summary_of(map: &HashMap<i64, UserSummary>, id: i64) -> UserSummary {
     map.get(&id).cloned().unwrap_or(UserSummary { id, username: "unknown".into(), display_name: "Unknown".into() })
 }
