@@ -138,7 +138,8 @@ async fn named_closed_forum(backend: Backend) {
         Site {
             name: "Co-op Network Forum".to_owned(),
             registration: quorum_types::Registration::Closed,
-            needs_setup: true
+            needs_setup: true,
+            deleted_account_posts: quorum_types::DeletedAccountPosts::Anonymise,
         }
     );
     let refused = app

@@ -12,8 +12,11 @@ use crate::db::queries::{accounts, events, settings, PageRequest};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
-fn current_settings(state: &AppState, registration: quorum_types::Registration) -> AdminSettings {
-    AdminSettings { registration, mail_configured: state.mail_configured }
+fn current_settings(
+    state: &AppState,
+    (registration, deleted_account_posts): (quorum_types::Registration, quorum_types::DeletedAccountPosts),
+) -> AdminSettings {
+    AdminSettings { registration, mail_configured: state.mail_configured, deleted_account_posts }
 }
 
 /// The settings an admin can change at run time.
@@ -32,14 +35,17 @@ pub async fn get_settings(state: web::Data<AppState>, session: Session) -> Resul
     let registration = session
         .read(move |conn, viewer| {
             require(viewer, Action::ManageSettings, Target::Site)?;
-            settings::registration(conn, initial)
+            Ok((settings::registration(conn, initial)?, settings::deleted_account_posts(conn)?))
         })
         .await?;
     Ok(web::Json(current_settings(&state, registration)))
 }
 
-/// Change settings: who may register (`open`, `invite`, `closed`). The
-/// environment's `QUORUM_REGISTRATION` only gives the initial value.
+/// Change settings: who may register (`open`, `invite`, `closed`; the
+/// environment's `QUORUM_REGISTRATION` only gives the initial value), and
+/// what happens to a member's posts when they delete their account
+/// (`deleted_account_posts`: `keep` under their name, `anonymise` to "a
+/// former member", or `remove`; see `DELETE /me`).
 #[utoipa::path(
     tag = "admin",
     request_body = UpdateSettingsRequest,
@@ -64,7 +70,10 @@ pub async fn update_settings(
             if let Some(mode) = req.registration {
                 settings::set_registration(conn, viewer, initial, mode)?;
             }
-            settings::registration(conn, initial)
+            if let Some(mode) = req.deleted_account_posts {
+                settings::set_deleted_account_posts(conn, viewer, mode)?;
+            }
+            Ok((settings::registration(conn, initial)?, settings::deleted_account_posts(conn)?))
         })
         .await?;
     Ok(web::Json(current_settings(&state, registration)))
