@@ -27,9 +27,10 @@ use crate::throttle::Rule;
 /// content belongs to that group's space, and an export must not be a way
 /// around losing access); notifications, likes, watches, answers and flags
 /// about content you can no longer read are left out too. Other people's
-/// words never appear: a like or notification names the post and thread by
+/// posts never appear: a like or notification names the post and thread by
 /// id only, a reply gives the id of the post it answers only when you can
-/// read that post. A personal access token needs the `read` scope.
+/// read that post, and a post of yours carries its thread's title for
+/// context. A personal access token needs the `read` scope.
 #[utoipa::path(
     tag = "me",
     responses(

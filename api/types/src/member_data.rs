@@ -80,7 +80,7 @@ pub struct MemberExport {
     pub threads: Vec<ExportedThread>,
     /// The member's posts they can read, opening posts included, as written (Markdown).
     pub posts: Vec<ExportedPost>,
-    /// Posts the member liked, by id only: other people's words are not theirs to export.
+    /// Posts the member liked, by id only: other people's posts are not theirs to export.
     pub likes: Vec<ExportedLike>,
     pub notifications: Vec<ExportedNotification>,
     /// Threads and categories followed or muted.

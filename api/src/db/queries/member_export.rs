@@ -2,7 +2,8 @@
 //! about content is read through the same predicates as every other read,
 //! with the member's scope of now: what they can no longer read (a post
 //! whose audience they left, a deleted thread) is left out, their own words
-//! included, and other people's words are never in it.
+//! included, and other people's posts are never in it (a post of theirs
+//! carries its thread's title, for context).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
