@@ -53,7 +53,7 @@ pub fn posts_fate(mode: DeletedAccountPosts, username: &str) -> String {
 #[component]
 pub fn MyData() -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="my-data-heading">
+        <section class="card my-data" aria-labelledby="my-data-heading">
             <h2 id="my-data-heading">"Your data"</h2>
             <DownloadData/>
         </section>
