@@ -263,7 +263,7 @@ both_backends! {
         assert_eq!(thread.id, s.own_thread);
         // Nothing names them any more, and the name is free again.
         assert_eq!(app.count("SELECT COUNT(*) AS n FROM users WHERE username = 'wren' OR display_name = 'wren'"), 0);
-        assert_eq!(app.count(&format!("SELECT COUNT(*) AS n FROM events WHERE target = 'user:wren' OR after LIKE '%\"wren\"%'")), 0);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM events WHERE target = 'user:wren' OR after LIKE '%\"wren\"%'"), 0);
         assert_eq!(app.get("/users/wren", None).await.status, 404);
         let again = app.register("wren").await;
         assert_ne!(again.id(), id);
