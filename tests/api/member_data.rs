@@ -149,6 +149,11 @@ async fn assert_gone(app: &TestApp, s: &Scene) {
     let anonymous = app.get(&format!("/threads/{}/posts?limit=100", s.rep_thread), None).await;
     assert!(!anonymous.contains(&s.board_marker));
     app.get(&format!("/posts/{}", s.board_post.id), s.coop.rep.auth()).await.assert_status(200);
+    // Memberships were rights: their removal is recorded like an admin's.
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) AS n FROM events WHERE kind = 'group.member_removed' AND user_id = {id}")),
+        1
+    );
     // One audit entry, naming no more than the account's id.
     let audit = app.get("/admin/audit?action=account.deleted", s.coop.admin.auth()).await;
     audit.assert_status(200);

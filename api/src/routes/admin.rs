@@ -32,13 +32,13 @@ fn current_settings(
 pub async fn get_settings(state: web::Data<AppState>, session: Session) -> Result<web::Json<AdminSettings>, ApiError> {
     session.require_signed_in()?;
     let initial = state.registration;
-    let registration = session
+    let current = session
         .read(move |conn, viewer| {
             require(viewer, Action::ManageSettings, Target::Site)?;
             Ok((settings::registration(conn, initial)?, settings::deleted_account_posts(conn)?))
         })
         .await?;
-    Ok(web::Json(current_settings(&state, registration)))
+    Ok(web::Json(current_settings(&state, current)))
 }
 
 /// Change settings: who may register (`open`, `invite`, `closed`; the
@@ -64,7 +64,7 @@ pub async fn update_settings(
     session.require_signed_in()?;
     let req = body.into_inner();
     let initial = state.registration;
-    let registration = session
+    let current = session
         .write(move |conn, viewer| {
             require(viewer, Action::ManageSettings, Target::Site)?;
             if let Some(mode) = req.registration {
@@ -76,7 +76,7 @@ pub async fn update_settings(
             Ok((settings::registration(conn, initial)?, settings::deleted_account_posts(conn)?))
         })
         .await?;
-    Ok(web::Json(current_settings(&state, registration)))
+    Ok(web::Json(current_settings(&state, current)))
 }
 
 /// Accounts by id: search (`q`, in usernames, names and e-mail addresses)

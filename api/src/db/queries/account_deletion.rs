@@ -16,9 +16,9 @@ use crate::db::id_list::id_in;
 use crate::db::policy::actions::{require, Action, Target};
 use crate::db::policy::Viewer;
 use crate::db::schema::{
-    access_tokens, calendar_tokens, category_reads, events as events_t, group_members, idempotency_keys, likes,
-    mail_outbox, meeting_rsvps, notifications, poll_answers, post_mentions, post_quotes, post_revisions, posts,
-    refresh_tokens, thread_reads, threads, users, watches,
+    access_tokens, calendar_tokens, category_reads, events as events_t, group_members, groups as groups_t,
+    idempotency_keys, likes, mail_outbox, meeting_rsvps, notifications, poll_answers, post_mentions, post_quotes,
+    post_revisions, posts, refresh_tokens, thread_reads, threads, users, watches,
 };
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -68,7 +68,20 @@ pub fn delete_own_account(conn: &mut AnyConnection, viewer: &Viewer, admins: i64
     diesel::delete(access_tokens::table.filter(access_tokens::user_id.eq(me))).execute(conn)?;
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(me))).execute(conn)?;
     diesel::delete(calendar_tokens::table.filter(calendar_tokens::user_id.eq(me))).execute(conn)?;
+    // Memberships are rights: each removal is an event of its own, as when an admin removes one.
+    let memberships: Vec<(i64, String)> = group_members::table
+        .inner_join(groups_t::table)
+        .filter(group_members::user_id.eq(me))
+        .select((groups_t::id, groups_t::slug))
+        .load(conn)?;
     diesel::delete(group_members::table.filter(group_members::user_id.eq(me))).execute(conn)?;
+    for (group_id, slug) in memberships {
+        let event = NewEvent::new(Kind::MemberRemoved, format!("group:{slug}"))
+            .group(group_id)
+            .user(me)
+            .change(None, Some(json!({"username": old_username})));
+        events::record(conn, viewer, event)?;
+    }
     diesel::delete(watches::table.filter(watches::user_id.eq(me))).execute(conn)?;
     diesel::delete(thread_reads::table.filter(thread_reads::user_id.eq(me))).execute(conn)?;
     diesel::delete(category_reads::table.filter(category_reads::user_id.eq(me))).execute(conn)?;
