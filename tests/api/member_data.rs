@@ -100,6 +100,8 @@ async fn scene(app: &TestApp) -> Scene {
         .post("/me/tokens", coop.worker.auth(), &json!({"name": "backup script", "scopes": ["read", "write"]}))
         .await
         .expect(201);
+    // Notifications of all this are made after commit: let them be made before the deletion.
+    settle(app).await;
     Scene {
         coop,
         own_thread,
@@ -149,6 +151,9 @@ async fn assert_gone(app: &TestApp, s: &Scene) {
     let anonymous = app.get(&format!("/threads/{}/posts?limit=100", s.rep_thread), None).await;
     assert!(!anonymous.contains(&s.board_marker));
     app.get(&format!("/posts/{}", s.board_post.id), s.coop.rep.auth()).await.assert_status(200);
+    // The stored counters (likes, open posts, thread order) still agree with the rows.
+    let report = quorum::check::run(app.db()).unwrap_or_else(|e| panic!("quorum check could not run: {e}"));
+    assert!(report.passed(), "quorum check fails after the deletion:\n{report}");
     // Memberships were rights: their removal is recorded like an admin's.
     assert_eq!(
         app.count(&format!("SELECT COUNT(*) AS n FROM events WHERE kind = 'group.member_removed' AND user_id = {id}")),

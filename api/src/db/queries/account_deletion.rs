@@ -208,6 +208,12 @@ fn remove_posts(conn: &mut AnyConnection, viewer: &Viewer, me: i64, done: &mut D
             continue;
         }
         done.posts_removed += 1;
+        if audience_id.is_none() && hidden_at.is_none() {
+            diesel::update(threads::table.find(thread_id))
+                .set(threads::open_posts.eq(threads::open_posts - 1))
+                .execute(conn)?;
+        }
+        touched_threads.push(thread_id);
         if number == 1 {
             let thread_deleted_at: Option<NaiveDateTime> =
                 threads::table.find(thread_id).select(threads::deleted_at).first(conn)?;
@@ -225,12 +231,6 @@ fn remove_posts(conn: &mut AnyConnection, viewer: &Viewer, me: i64, done: &mut D
                 )?;
             }
         } else {
-            if audience_id.is_none() && hidden_at.is_none() {
-                diesel::update(threads::table.find(thread_id))
-                    .set(threads::open_posts.eq(threads::open_posts - 1))
-                    .execute(conn)?;
-            }
-            touched_threads.push(thread_id);
             events::record(
                 conn,
                 viewer,
