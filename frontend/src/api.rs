@@ -195,6 +195,11 @@ pub async fn delete(path: &str) -> ApiResult<()> {
     send(Call { method: Method::DELETE, path, query: &[], body: None }).await.map(|_| ())
 }
 
+/// A `DELETE` with a JSON body (a confirmation, say) and no answer worth reading.
+pub async fn delete_body<B: Serialize + ?Sized>(path: &str, body: &B) -> ApiResult<()> {
+    send(Call { method: Method::DELETE, path, query: &[], body: json(body) }).await.map(|_| ())
+}
+
 pub async fn delete_json<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     decode(send(Call { method: Method::DELETE, path, query: &[], body: None }).await?).await
 }

@@ -95,7 +95,9 @@ pub fn signed_in(pair: TokenPair) {
     }
 }
 
-fn signed_out() {
+/// Forgets the session here (the API has ended it already: a logout, a
+/// deleted account).
+pub fn signed_out() {
     TOKEN.with(|t| *t.borrow_mut() = None);
     if let Some(state) = STATE.with(|s| *s.borrow()) {
         state.me.set(None);

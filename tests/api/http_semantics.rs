@@ -47,7 +47,7 @@ async fn a_wrong_method_is_405_with_allow(app: &TestApp, admin: &Account) {
         (Method::GET, "/api/v1/auth/logout".to_owned(), &["POST"]),
         (Method::GET, "/api/v1/setup".to_owned(), &["POST"]),
         (Method::DELETE, "/api/v1/site".to_owned(), &["GET"]),
-        (Method::DELETE, "/api/v1/me".to_owned(), &["GET", "PATCH"]),
+        (Method::POST, "/api/v1/me".to_owned(), &["GET", "PATCH", "DELETE"]),
         (Method::PUT, "/api/v1/categories/general".to_owned(), &["GET", "PATCH", "DELETE"]),
         (Method::POST, "/api/v1/groups/admins/members/admin".to_owned(), &["PUT", "DELETE"]),
     ];

@@ -18,6 +18,7 @@ mod living;
 mod mail;
 mod management;
 mod meetings;
+mod member_data;
 mod migrations;
 mod openapi;
 mod operations;

@@ -23,6 +23,7 @@ diesel::table! {
         email_notifications -> Text,
         last_seen_at -> Nullable<Timestamp>,
         digest_sent_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -407,6 +408,7 @@ diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(posts_fts -> posts (rowid));
 diesel::joinable!(likes -> users (user_id));
+diesel::joinable!(likes -> posts (post_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(access_tokens -> users (user_id));
 diesel::joinable!(invite_groups -> invites (invite_id));

@@ -12,8 +12,11 @@ use crate::db::queries::{accounts, events, settings, PageRequest};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
-fn current_settings(state: &AppState, registration: quorum_types::Registration) -> AdminSettings {
-    AdminSettings { registration, mail_configured: state.mail_configured }
+fn current_settings(
+    state: &AppState,
+    (registration, deleted_account_posts): (quorum_types::Registration, quorum_types::DeletedAccountPosts),
+) -> AdminSettings {
+    AdminSettings { registration, mail_configured: state.mail_configured, deleted_account_posts }
 }
 
 /// The settings an admin can change at run time.
@@ -29,17 +32,20 @@ fn current_settings(state: &AppState, registration: quorum_types::Registration) 
 pub async fn get_settings(state: web::Data<AppState>, session: Session) -> Result<web::Json<AdminSettings>, ApiError> {
     session.require_signed_in()?;
     let initial = state.registration;
-    let registration = session
+    let current = session
         .read(move |conn, viewer| {
             require(viewer, Action::ManageSettings, Target::Site)?;
-            settings::registration(conn, initial)
+            Ok((settings::registration(conn, initial)?, settings::deleted_account_posts(conn)?))
         })
         .await?;
-    Ok(web::Json(current_settings(&state, registration)))
+    Ok(web::Json(current_settings(&state, current)))
 }
 
-/// Change settings: who may register (`open`, `invite`, `closed`). The
-/// environment's `QUORUM_REGISTRATION` only gives the initial value.
+/// Change settings: who may register (`open`, `invite`, `closed`; the
+/// environment's `QUORUM_REGISTRATION` only gives the initial value), and
+/// what happens to a member's posts when they delete their account
+/// (`deleted_account_posts`: `keep` under their name, `anonymise` to "a
+/// former member", or `remove`; see `DELETE /me`).
 #[utoipa::path(
     tag = "admin",
     request_body = UpdateSettingsRequest,
@@ -58,16 +64,19 @@ pub async fn update_settings(
     session.require_signed_in()?;
     let req = body.into_inner();
     let initial = state.registration;
-    let registration = session
+    let current = session
         .write(move |conn, viewer| {
             require(viewer, Action::ManageSettings, Target::Site)?;
             if let Some(mode) = req.registration {
                 settings::set_registration(conn, viewer, initial, mode)?;
             }
-            settings::registration(conn, initial)
+            if let Some(mode) = req.deleted_account_posts {
+                settings::set_deleted_account_posts(conn, viewer, mode)?;
+            }
+            Ok((settings::registration(conn, initial)?, settings::deleted_account_posts(conn)?))
         })
         .await?;
-    Ok(web::Json(current_settings(&state, registration)))
+    Ok(web::Json(current_settings(&state, current)))
 }
 
 /// Accounts by id: search (`q`, in usernames, names and e-mail addresses)

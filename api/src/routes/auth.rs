@@ -65,7 +65,7 @@ fn refresh_cookie(state: &AppState, token: String) -> Cookie<'static> {
 }
 
 /// Adds a `Set-Cookie` that removes the refresh cookie.
-fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpResponse {
+pub(crate) fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpResponse {
     let mut cookie = refresh_cookie(state, String::new());
     cookie.make_removal();
     if let Err(e) = response.add_cookie(&cookie) {

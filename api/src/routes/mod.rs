@@ -10,6 +10,7 @@ pub mod health;
 pub mod invites;
 pub mod me;
 pub mod meetings;
+pub mod member_data;
 pub mod moderation;
 pub mod notifications;
 pub mod polls;
@@ -40,6 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::logout)
         .service(me::get_me)
         .service(me::update_me)
+        .service(member_data::export_me)
+        .service(member_data::delete_me)
         .service(users::get_user)
         .service(groups::list_groups)
         .service(groups::create_group)

@@ -12,8 +12,9 @@ use crate::error::ApiError;
 use crate::startup::{AppState, SETUP_TOKEN_KEY};
 use crate::throttle::{client_address, Rule};
 
-/// The forum's name, whether it takes registrations, and whether it still
-/// needs its first admin.
+/// The forum's name, whether it takes registrations, whether it still
+/// needs its first admin, and what happens to a member's posts when they
+/// delete their account (so the app can say so before they do).
 #[utoipa::path(
     tag = "site",
     responses((status = 200, description = "The forum", body = Site))
@@ -21,11 +22,17 @@ use crate::throttle::{client_address, Rule};
 #[get("/site")]
 pub async fn get_site(state: web::Data<AppState>) -> Result<web::Json<Site>, ApiError> {
     let (builtins, initial) = (state.builtins, state.registration);
-    let (has_admin, registration) = state
+    let (has_admin, registration, deleted_account_posts) = state
         .db
-        .read(move |conn| Ok((users::admin_exists(conn, &builtins)?, settings::registration(conn, initial)?)))
+        .read(move |conn| {
+            Ok((
+                users::admin_exists(conn, &builtins)?,
+                settings::registration(conn, initial)?,
+                settings::deleted_account_posts(conn)?,
+            ))
+        })
         .await?;
-    Ok(web::Json(Site { name: state.site_name.clone(), registration, needs_setup: !has_admin }))
+    Ok(web::Json(Site { name: state.site_name.clone(), registration, needs_setup: !has_admin, deleted_account_posts }))
 }
 
 /// Whether `presented` is the setup token, in time that does not depend on

@@ -73,6 +73,8 @@ pub struct AdminSettings {
     pub registration: Registration,
     /// Whether e-mail can be sent (`QUORUM_SMTP_URL`); read-only.
     pub mail_configured: bool,
+    /// What happens to a member's posts when they delete their account.
+    pub deleted_account_posts: crate::DeletedAccountPosts,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -80,6 +82,9 @@ pub struct AdminSettings {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSettingsRequest {
     pub registration: Option<Registration>,
+    /// `keep`, `anonymise` (the default) or `remove`.
+    #[serde(default)]
+    pub deleted_account_posts: Option<crate::DeletedAccountPosts>,
 }
 
 /// An invitation to register: the groups its users join, how long and how

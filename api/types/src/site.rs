@@ -39,6 +39,9 @@ pub struct Site {
     pub registration: Registration,
     /// No admin account exists yet: `POST /setup` creates the first one.
     pub needs_setup: bool,
+    /// What happens to a member's posts when they delete their account.
+    #[serde(default)]
+    pub deleted_account_posts: crate::DeletedAccountPosts,
 }
 
 /// Creates the first admin account, with the setup token `quorum serve`

@@ -1,12 +1,14 @@
 //! Administration: groups and their members, categories and who may read
-//! and post in them, and what to set up first on an empty install.
+//! and post in them, what to set up first on an empty install, and what
+//! happens to a member's posts when they delete their account.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use quorum_types::{
-    BulkMembersRequest, BulkMembersResult, Category, CreateCategoryRequest, CreateGroupRequest, Group, Page,
-    UpdateCategoryRequest, UpdateGroupRequest, UserSummary, AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN,
+    AdminSettings, BulkMembersRequest, BulkMembersResult, Category, CreateCategoryRequest, CreateGroupRequest,
+    DeletedAccountPosts, Group, Page, UpdateCategoryRequest, UpdateGroupRequest, UpdateSettingsRequest, UserSummary,
+    AUDIENCE_EVERYONE, AUDIENCE_SIGNED_IN,
 };
 
 use crate::api::{self, ApiError};
@@ -118,6 +120,82 @@ fn AdminHomeBody() -> impl IntoView {
                     .into_any()
             }
         }}
+        <DeletedPostsSetting/>
+    }
+}
+
+const DELETED_POSTS_CHOICES: [(DeletedAccountPosts, &str); 3] = [
+    (DeletedAccountPosts::Keep, "Keep them under the member's name (the name cannot be taken again)"),
+    (DeletedAccountPosts::Anonymise, "Keep them, shown as by \u{201c}a former member\u{201d}"),
+    (DeletedAccountPosts::Remove, "Remove them (threads others replied to keep their title and a notice)"),
+];
+
+/// What happens to a member's posts when they delete their account.
+#[component]
+fn DeletedPostsSetting() -> impl IntoView {
+    let s = use_session();
+    let settings = LocalResource::new(|| async { api::get::<AdminSettings>("/admin/settings").await });
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let choose = move |mode: DeletedAccountPosts| {
+        error.set(None);
+        saved.set(false);
+        let request = UpdateSettingsRequest { deleted_account_posts: Some(mode), ..Default::default() };
+        spawn_local(async move {
+            match api::patch::<_, AdminSettings>("/admin/settings", &request).await {
+                Ok(now) => {
+                    saved.set(true);
+                    // Members read the setting from the site facts before deleting.
+                    s.site.update(|site| {
+                        if let Some(site) = site {
+                            site.deleted_account_posts = now.deleted_account_posts;
+                        }
+                    });
+                    settings.refetch();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="deleted-posts-heading">
+            <h2 id="deleted-posts-heading">"When a member deletes their account"</h2>
+            <p>
+                "Their e-mail address, profile, likes, memberships, notifications and tokens always go. "
+                "Their posts and threads:"
+            </p>
+            {move || match settings.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                Some(Ok(current)) => {
+                    view! {
+                        <fieldset>
+                            <legend>"Posts of deleted accounts"</legend>
+                            {DELETED_POSTS_CHOICES
+                                .into_iter()
+                                .map(|(mode, label)| {
+                                    view! {
+                                        <label class="choice">
+                                            <input
+                                                type="radio"
+                                                name="deleted_account_posts"
+                                                value=mode.as_str()
+                                                checked=current.deleted_account_posts == mode
+                                                on:change=move |_| choose(mode)
+                                            />
+                                            {label}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                        .into_any()
+                }
+            }}
+            <FormError error=error/>
+            <p role="status" class="saved">{move || saved.get().then_some("Saved")}</p>
+        </section>
     }
 }
 

@@ -104,8 +104,11 @@ fn RegistrationMode() -> impl IntoView {
         error.set(None);
         saved.set(false);
         spawn_local(async move {
-            match api::patch::<_, AdminSettings>("/admin/settings", &UpdateSettingsRequest { registration: Some(mode) })
-                .await
+            match api::patch::<_, AdminSettings>(
+                "/admin/settings",
+                &UpdateSettingsRequest { registration: Some(mode), ..Default::default() },
+            )
+            .await
             {
                 Ok(now) => {
                     saved.set(true);

@@ -11,6 +11,7 @@ pub mod events;
 pub mod home;
 pub mod invites;
 pub mod moderation;
+pub mod my_data;
 pub mod notifications;
 pub mod people;
 pub mod profile;

@@ -1,4 +1,5 @@
-//! The signed-in person's own profile: name, bio, time zone, password.
+//! The signed-in person's own profile: name, bio, time zone, password;
+//! their data and deleting the account (`my_data`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -116,6 +117,7 @@ fn ProfileForm() -> impl IntoView {
                 <p role="status" class="saved">{move || saved.get().then_some("Saved")}</p>
             </form>
             <crate::pages::events::CalendarFeedBox/>
+            <crate::pages::my_data::MyData/>
         </div>
     }
 }

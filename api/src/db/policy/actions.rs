@@ -50,6 +50,10 @@ pub enum Action {
     Rsvp,
     /// Answer yes / if need be / no to a date poll's slots.
     AnswerPoll,
+    /// Download the archive of one's own data.
+    ExportOwnData,
+    /// Delete one's own account (a signed-in session only).
+    DeleteOwnAccount,
 }
 
 /// What a category's facts are, for starting threads in it.
@@ -232,6 +236,14 @@ pub fn allows(viewer: &Viewer, action: Action, target: Target) -> Result<(), Ref
             Scope::Admin
         }
         (EditProfile, Target::Site) => Scope::Write,
+        (ExportOwnData, Target::Site) => Scope::Read,
+        (DeleteOwnAccount, Target::Site) => {
+            // Irreversible, so never at the hands of a token a script holds.
+            if matches!(viewer.credential, Credential::AccessToken { .. }) {
+                return Err(Refusal::forbidden("personal access tokens cannot delete an account: sign in to do that"));
+            }
+            Scope::Write
+        }
         (ManageOwnTokens, Target::Site) => {
             if matches!(viewer.credential, Credential::AccessToken { .. }) {
                 return Err(Refusal::forbidden("personal access tokens cannot manage tokens: sign in to do that"));

@@ -179,3 +179,14 @@ pub fn owner_of(conn: &mut AnyConnection, row: &TokenRow) -> Result<UserSummary,
     let owners = users::summaries(conn, &[row.user_id])?;
     Ok(users::summary_of(&owners, row.user_id))
 }
+
+/// Every token of one account, revoked ones too, oldest first (for their
+/// own archive: metadata only, as everywhere).
+pub fn all_of(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<AccessToken>, ApiError> {
+    let rows: Vec<TokenRow> = access_tokens::table
+        .filter(access_tokens::user_id.eq(user_id))
+        .select(TokenRow::as_select())
+        .order(access_tokens::id)
+        .load(conn)?;
+    to_wire(conn, rows)
+}

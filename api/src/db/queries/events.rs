@@ -54,6 +54,8 @@ pub enum Kind {
     InviteRevoked,
     AccountCreated,
     PasswordChanged,
+    /// A member deleted their own account.
+    AccountDeleted,
     /// Someone was notified (for live updates of their unread count).
     NotificationCreated,
     /// A thread's event: first scheduled, changed, cancelled; a member's answer.
@@ -67,7 +69,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 44] = [
+    pub const ALL: [Kind; 45] = [
         Kind::ThreadCreated,
         Kind::ThreadRetitled,
         Kind::ThreadDeleted,
@@ -105,6 +107,7 @@ impl Kind {
         Kind::InviteRevoked,
         Kind::AccountCreated,
         Kind::PasswordChanged,
+        Kind::AccountDeleted,
         Kind::NotificationCreated,
         Kind::EventScheduled,
         Kind::EventChanged,
@@ -154,6 +157,7 @@ impl Kind {
             InviteRevoked => "invite.revoked",
             AccountCreated => "account.created",
             PasswordChanged => "account.password_changed",
+            AccountDeleted => "account.deleted",
             NotificationCreated => "notification.created",
             EventScheduled => "event.scheduled",
             EventChanged => "event.changed",
@@ -188,6 +192,7 @@ impl Kind {
                 | UserUnsuspended
                 | InviteCreated
                 | InviteRevoked
+                | AccountDeleted
         )
     }
 

@@ -26,7 +26,7 @@ pub fn level_str(level: WatchLevel) -> &'static str {
     }
 }
 
-fn level_of(s: &str) -> WatchLevel {
+pub fn level_of(s: &str) -> WatchLevel {
     match s {
         "watching" => WatchLevel::Watching,
         "muted" => WatchLevel::Muted,

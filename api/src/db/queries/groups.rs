@@ -232,7 +232,7 @@ fn keep_an_admin(conn: &mut AnyConnection, admins: i64) -> Result<(), ApiError> 
     Ok(())
 }
 
-fn lock_admins(conn: &mut AnyConnection, admins: i64) -> Result<(), ApiError> {
+pub fn lock_admins(conn: &mut AnyConnection, admins: i64) -> Result<(), ApiError> {
     diesel::update(groups::table.find(admins)).set(groups::name.eq(groups::name)).execute(conn)?;
     Ok(())
 }

@@ -217,3 +217,13 @@ pub fn redeem(conn: &mut AnyConnection, code: &str, user_id: i64, address: Optio
     }
     Ok(())
 }
+
+/// Every invitation `user_id` created, oldest first (for their own archive).
+pub fn created_by(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<Invite>, ApiError> {
+    let rows: Vec<InviteRow> = invites::table
+        .filter(invites::created_by.eq(user_id))
+        .select(InviteRow::as_select())
+        .order(invites::id)
+        .load(conn)?;
+    to_wire(conn, rows)
+}

@@ -2,6 +2,7 @@
 //! user content takes the `Viewer` and filters through `policy`.
 
 pub mod access_tokens;
+pub mod account_deletion;
 pub mod accounts;
 pub mod audiences;
 pub mod calendar_tokens;
@@ -15,6 +16,7 @@ pub mod idempotency;
 pub mod invites;
 pub mod likes;
 pub mod meetings;
+pub mod member_export;
 pub mod mentions;
 pub mod notifications;
 pub mod polls;

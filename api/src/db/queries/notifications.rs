@@ -29,7 +29,7 @@ pub fn kind_str(kind: NotificationKind) -> &'static str {
     }
 }
 
-fn kind_of(s: &str) -> NotificationKind {
+pub fn kind_of(s: &str) -> NotificationKind {
     match s {
         "reply" => NotificationKind::Reply,
         "mention" => NotificationKind::Mention,

@@ -70,3 +70,43 @@ pub fn set_registration(
     events::record(conn, viewer, event)?;
     Ok(())
 }
+
+const DELETED_ACCOUNT_POSTS_KEY: &str = "deleted_account_posts";
+
+/// What happens to a member's posts when they delete their account
+/// (`anonymise` until an admin chooses otherwise).
+pub fn deleted_account_posts(conn: &mut AnyConnection) -> Result<quorum_types::DeletedAccountPosts, ApiError> {
+    Ok(get(conn, DELETED_ACCOUNT_POSTS_KEY)?
+        .as_deref()
+        .and_then(quorum_types::DeletedAccountPosts::parse)
+        .unwrap_or_default())
+}
+
+/// Changes what happens to a deleted account's posts; logged for the audit.
+pub fn set_deleted_account_posts(
+    conn: &mut AnyConnection,
+    viewer: &crate::db::policy::Viewer,
+    mode: quorum_types::DeletedAccountPosts,
+) -> Result<(), ApiError> {
+    use super::events::{self, Kind, NewEvent};
+    use crate::db::policy::actions::{require, Action, Target};
+    require(viewer, Action::ManageSettings, Target::Site)?;
+    let before = deleted_account_posts(conn)?;
+    if before == mode {
+        return Ok(());
+    }
+    let updated = diesel::update(settings::table.find(DELETED_ACCOUNT_POSTS_KEY))
+        .set(settings::value.eq(mode.as_str()))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(DELETED_ACCOUNT_POSTS_KEY), settings::value.eq(mode.as_str())))
+            .execute(conn)?;
+    }
+    let event = NewEvent::new(Kind::SettingsChanged, "settings:deleted_account_posts").change(
+        Some(serde_json::json!({"deleted_account_posts": before.as_str()})),
+        Some(serde_json::json!({"deleted_account_posts": mode.as_str()})),
+    );
+    events::record(conn, viewer, event)?;
+    Ok(())
+}

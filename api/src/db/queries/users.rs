@@ -81,6 +81,7 @@ pub fn find_by_login(conn: &mut AnyConnection, login: &str) -> Result<Option<Use
     }
     Ok(users::table
         .filter(users::username.eq(&login).or(users::email.eq(&login)))
+        .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
         .first(conn)
         .optional()?)
@@ -197,13 +198,15 @@ pub fn viewer(
     credential: Credential,
     address: Option<String>,
 ) -> Result<Viewer, ApiError> {
-    let (username, current_generation, suspended_until, reason): (String, i64, Option<NaiveDateTime>, Option<String>) =
-        users::table
-            .find(user_id)
-            .select((users::username, users::token_generation, users::suspended_until, users::suspension_reason))
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the account no longer exists"))?;
+    type AccountState = (String, i64, Option<NaiveDateTime>, Option<String>);
+    // A deleted account's row stays for its posts, but nobody is it any more.
+    let (username, current_generation, suspended_until, reason): AccountState = users::table
+        .find(user_id)
+        .filter(users::deleted_at.is_null())
+        .select((users::username, users::token_generation, users::suspended_until, users::suspension_reason))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the account no longer exists"))?;
     if generation.is_some_and(|g| g != current_generation) {
         return Err(ApiError::new(ErrorCode::Unauthorized, "the access token has been revoked"));
     }
