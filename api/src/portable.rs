@@ -142,7 +142,7 @@ impl<W: Write> Sink for LineSink<W> {
             }
         }
         self.written += 1;
-        if self.written % 1000 == 0 {
+        if self.written & 0x3ff == 0 {
             self.progress.set_position(self.written);
         }
         Ok(())
@@ -252,7 +252,7 @@ impl<R: BufRead> LineSource<R> {
             return Ok(false);
         }
         self.line += 1;
-        if self.line % 1000 == 0 {
+        if self.line & 0x3ff == 0 {
             self.progress.set_position(self.bytes.get());
         }
         let kept = self.buffer.trim_end_matches(['\n', '\r']).len();

@@ -293,6 +293,7 @@ fn with_line(text: &str, n: usize, line: &str) -> String {
 both_backends! {
     async fn a_bad_file_or_a_database_in_use_changes_nothing(app: TestApp) {
         quorum::seed::demo(app.db()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
+        settle(&app).await;
         let file = Scratch::new("export");
         let summary = quorum::portable::export(&app.database_url(), Some(file.path()), false)
             .unwrap_or_else(|e| panic!("export: {e}"));
@@ -300,6 +301,12 @@ both_backends! {
         let again = quorum::portable::export(&app.database_url(), Some(file.path()), false).err().unwrap_or_default();
         assert!(again.contains("exists"), "{again}");
         let text = std::fs::read_to_string(file.path()).expect("the export");
+
+        // To standard output, with the summary on standard error.
+        let (piped, said) = quorum(&app.database_url(), &["export"]);
+        assert!(said.contains("exported 6 users") && said.contains("standard output"), "{said}");
+        let (piped, written): (Vec<&str>, Vec<&str>) = (piped.lines().collect(), text.lines().collect());
+        assert_eq!(piped[1..], written[1..], "the piped export differs from the file");
 
         // Without --with-secrets: no password hash, token or signing secret.
         assert!(!text.contains("$argon2") && !text.contains("password_hash") && !text.contains("token_hash"));
