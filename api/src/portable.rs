@@ -382,7 +382,7 @@ pub fn import(url: &str, file: &Path) -> Result<Summary, String> {
     progress.finish_and_clear();
     let counts = imported.map_err(|e| {
         if e.starts_with("line ") || e.starts_with("the file ends") {
-            e
+            format!("{e}; nothing was imported")
         } else {
             format!("after line {}: {e}; nothing was imported", source.line)
         }
