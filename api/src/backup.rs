@@ -302,7 +302,7 @@ pub fn restore(url: &str, file: &Path) -> Result<Summary, String> {
 }
 
 /// Tables in the database; 0 for a SQLite path with no file yet.
-fn table_count(url: &str) -> Result<i64, String> {
+pub(crate) fn table_count(url: &str) -> Result<i64, String> {
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = BigInt)]

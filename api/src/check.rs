@@ -79,11 +79,13 @@ struct Invariant {
 
 const INVARIANTS: [Invariant; 6] = [
     Invariant {
-        name: "threads.open_posts counts the live posts without an audience",
+        name: "threads.open_posts counts the live, shown posts without an audience",
         noun: "thread",
         key: "t.id",
+        // Hidden posts are not counted (`db/queries/posts.rs`, `counted`).
         from: "FROM threads t WHERE t.open_posts <> (SELECT COUNT(*) FROM posts p \
-               WHERE p.thread_id = t.id AND p.deleted_at IS NULL AND p.audience_id IS NULL)",
+               WHERE p.thread_id = t.id AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+               AND p.audience_id IS NULL)",
     },
     Invariant {
         name: "threads.post_counter is at least the highest post number",

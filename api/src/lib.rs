@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
+pub mod portable;
 pub mod routes;
 pub mod search;
 pub mod seed;

@@ -1,4 +1,5 @@
-//! The `quorum` binary: serve, migrate, openapi, admin, seed, check.
+//! The `quorum` binary: serve, migrate, backup, restore, export, import,
+//! openapi, admin, seed, reindex, check.
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -38,6 +39,21 @@ enum Command {
     },
     /// Restore a backup made by `quorum backup` into an empty database.
     Restore { file: std::path::PathBuf },
+    /// Write the whole forum as versioned JSON lines, for `quorum import`
+    /// on either backend. Safe while the forum runs.
+    Export {
+        /// A new file (never overwritten); standard output when `-` or absent.
+        file: Option<std::path::PathBuf>,
+        /// Also write what signs people in: password hashes, sessions,
+        /// access tokens, calendar feed secrets, invitation codes' hashes,
+        /// the token signing secret, and queued mail. Without it, imported
+        /// accounts have no password.
+        #[arg(long)]
+        with_secrets: bool,
+    },
+    /// Read a file written by `quorum export` into an EMPTY database, in one
+    /// transaction (`-`: standard input).
+    Import { file: std::path::PathBuf },
     /// Print the OpenAPI document.
     Openapi,
     /// Administration.
@@ -140,6 +156,24 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Restore { file } => {
             let settings = settings()?;
             let summary = quorum::backup::restore(&settings.database_url, &file)?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Export { file, with_secrets } => {
+            let settings = settings()?;
+            let file = file.filter(|f| f.as_os_str() != "-");
+            let summary = quorum::portable::export(&settings.database_url, file.as_deref(), with_secrets)?;
+            // The export itself may be on standard output.
+            if file.is_some() {
+                println!("{summary}");
+            } else {
+                eprintln!("{summary}");
+            }
+            Ok(())
+        }
+        Command::Import { file } => {
+            let settings = settings()?;
+            let summary = quorum::portable::import(&settings.database_url, &file)?;
             println!("{summary}");
             Ok(())
         }

@@ -22,6 +22,7 @@ mod member_data;
 mod migrations;
 mod openapi;
 mod operations;
+mod portable;
 mod property;
 mod scripting;
 mod scripting_guide;

@@ -107,6 +107,29 @@ impl TestApp {
         TestApp::new(Backend::Sqlite, port, db, database, setup_token, stop)
     }
 
+    /// A server over a database the test filled itself (imported or
+    /// restored into an [`EmptyDatabase`]); the database goes with the app.
+    pub async fn spawn_on(database: EmptyDatabase) -> TestApp {
+        let database = database.0;
+        let backend = match &database {
+            TestDatabase::Sqlite(_) => Backend::Sqlite,
+            TestDatabase::Postgres { .. } => Backend::Postgres,
+        };
+        let settings = Settings::for_tests(database.url(), JWT_SECRET);
+        let app = match Application::build(settings).await {
+            Ok(app) => app,
+            Err(e) => panic!("cannot start Quorum on the prepared {backend:?} database: {e}"),
+        };
+        let (port, db, setup_token) = (app.port(), app.db(), app.setup_token().map(str::to_owned));
+        let stop = app.stopper();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = app.run_until_stopped().await {
+                eprintln!("test server stopped with an error: {e}");
+            }
+        });
+        TestApp::new(backend, port, db, database, setup_token, stop)
+    }
+
     /// A server that also serves a web app made of `files` (paths relative
     /// to its directory, `index.html` among them, as `QUORUM_STATIC_DIR`
     /// expects). The directory is removed once the server has read it.

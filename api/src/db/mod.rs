@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod id_list;
 pub mod policy;
 pub mod pool;
+pub mod portable;
 pub mod queries;
 pub(crate) mod schema;
 
