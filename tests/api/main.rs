@@ -21,6 +21,7 @@ mod meetings;
 mod migrations;
 mod openapi;
 mod operations;
+mod profiles;
 mod property;
 mod scripting;
 mod scripting_guide;

@@ -41,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(me::get_me)
         .service(me::update_me)
         .service(users::get_user)
+        .service(users::user_posts)
         .service(groups::list_groups)
         .service(groups::create_group)
         .service(groups::get_group)
