@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::components::Loading;
 use crate::pages::{
     admin, audit, auth, category, deleted, events, home, invites, moderation, notifications, people, profile, search,
-    thread, tokens,
+    thread, tokens, user,
 };
 use crate::session::{self, use_session, Session};
 
@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::Login/>
                     <Route path=path!("/register") view=auth::Register/>
                     <Route path=path!("/setup") view=auth::Setup/>
+                    <Route path=path!("/u/:username") view=user::UserPage/>
                     <Route path=path!("/me") view=profile::Profile/>
                     <Route path=path!("/me/tokens") view=tokens::Tokens/>
                     <Route path=path!("/moderation") view=moderation::FlagQueue/>

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use quorum_types::{Category, Thread};
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading, TimeAgo};
+use crate::components::{AuthorLink, ErrorBox, Loading, TimeAgo};
 use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
@@ -168,7 +168,7 @@ fn ThreadRow(thread: Thread) -> impl IntoView {
                 {unread.map(|n| view! { " " <span class="badge unread-count">{plural(n, "unread", "unread")}</span> })}
                 <p class="meta">
                     <span>
-                        "Started by " <span class="author">{thread.author.display_name.clone()}</span> " · "
+                        "Started by " <AuthorLink username=thread.author.username.clone() display_name=thread.author.display_name.clone()/> " · "
                         <TimeAgo at=thread.created_at/>
                     </span>
                 </p>

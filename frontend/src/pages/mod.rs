@@ -20,6 +20,7 @@ pub mod thread;
 pub mod thread_live;
 pub mod time_picker;
 pub mod tokens;
+pub mod user;
 
 use leptos::prelude::*;
 
