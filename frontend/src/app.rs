@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
 use crate::pages::{
-    admin, audit, auth, category, deleted, events, home, invites, moderation, notifications, people, profile, search,
-    thread, tokens, user,
+    admin, audit, auth, category, deleted, events, home, invites, latest, moderation, notifications, people, profile,
+    search, thread, tokens, user,
 };
 use crate::session::{self, use_session, Session};
 
@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug/new") view=thread::NewThread/>
                     <Route path=path!("/t/:id") view=thread::ThreadPage/>
                     <Route path=path!("/p/:id") view=notifications::PostLink/>
+                    <Route path=path!("/latest") view=latest::LatestPage/>
                     <Route path=path!("/events") view=events::EventsPage/>
                     <Route path=path!("/notifications") view=notifications::NotificationsPage/>
                     <Route path=path!("/search") view=search::SearchPage/>
@@ -87,6 +88,7 @@ fn Header() -> impl IntoView {
                 <a class="brand" href="/">{site_name}</a>
                 <search::SearchBox/>
                 <span class="spacer"></span>
+                <a href="/latest">"Latest"</a>
                 <a href="/events">"Events"</a>
                 {move || match s.me.get() {
                     Some(me) => {

@@ -152,8 +152,10 @@ fn MarkCategoryRead(slug: String, on_done: Callback<()>) -> impl IntoView {
     }
 }
 
+/// One thread in a list; `category` (slug, name) names where it is, for
+/// lists across categories.
 #[component]
-fn ThreadRow(thread: Thread) -> impl IntoView {
+pub fn ThreadRow(thread: Thread, #[prop(optional)] category: Option<(String, String)>) -> impl IntoView {
     let href = format!("/t/{}", thread.id);
     // "New" for a thread never opened; the unread count once it has been.
     let unread = (thread.last_read_post_id.is_some() && thread.unread_count > 0).then_some(thread.unread_count);
@@ -171,6 +173,7 @@ fn ThreadRow(thread: Thread) -> impl IntoView {
                         "Started by " <AuthorLink username=thread.author.username.clone() display_name=thread.author.display_name.clone()/> " · "
                         <TimeAgo at=thread.created_at/>
                     </span>
+                    {category.map(|(slug, name)| view! { <span>"in " <a class="category-link" href=format!("/c/{slug}")>{name}</a></span> })}
                 </p>
             </div>
             <div class="thread-stats meta">

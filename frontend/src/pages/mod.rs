@@ -10,6 +10,7 @@ pub mod event_form;
 pub mod events;
 pub mod home;
 pub mod invites;
+pub mod latest;
 pub mod moderation;
 pub mod notifications;
 pub mod people;
