@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
             <RouteFocus/>
             <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
             <Header/>
+            <crate::shortcuts::Shortcuts/>
             <main id="main" class="wrap" tabindex="-1">
                 // Pages load what the viewer may see: wait for the session first.
                 <Show when=move || session.ready.get() fallback=|| view! { <Loading/> }>

@@ -19,6 +19,7 @@ mod components;
 mod live;
 mod pages;
 mod quote;
+mod shortcuts;
 mod watch;
 
 /// Mounts the app on `<body>`.
