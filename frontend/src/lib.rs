@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod audience;
+pub mod mention;
 pub mod paging;
 pub mod reading;
 pub mod session;

@@ -11,6 +11,7 @@ pub mod events;
 pub mod home;
 pub mod invites;
 pub mod latest;
+pub mod mentions;
 pub mod moderation;
 pub mod notifications;
 pub mod people;

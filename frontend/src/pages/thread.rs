@@ -17,6 +17,7 @@ use crate::components::{
 use crate::live::{self, LiveEvent};
 use crate::pages::date_poll::DatePollBox;
 use crate::pages::events::{EventCard, MeetingNews};
+use crate::pages::mentions::MentionSuggestions;
 use crate::pages::moderation::{HiddenNotice, PostModeration};
 use crate::pages::set_title;
 use crate::pages::thread_live::{self, Incoming, NewReplies, UnreadFrom};
@@ -908,6 +909,7 @@ fn Composer(
                     thread_id=thread_id
                     audience=audience
                 />
+                <MentionSuggestions textarea=textarea body=body thread_id=thread_id groups=groups/>
                 <QuoteSelection body=body textarea=textarea/>
                 <TimePicker body=body textarea=textarea id="reply"/>
                 <AudiencePicker audience=audience groups=groups place="thread" error=error restricted=restricted/>
