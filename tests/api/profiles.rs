@@ -1,7 +1,8 @@
 //! Profile pages: a member's name, bio, zone and groups, and the posts of
 //! theirs the viewer may read, and nothing of those they may not.
 
-use quorum_tests::{assert_problem, both_backends, TestApp};
+use quorum::config::Profiles;
+use quorum_tests::{assert_problem, both_backends, Backend, TestApp};
 use quorum_types::{ErrorCode, UserPost, UserProfile};
 use serde_json::json;
 
@@ -58,5 +59,30 @@ both_backends! {
         assert_problem(&app.get("/users/chair/posts", None).await, 404, ErrorCode::NotFound);
         assert_problem(&app.get("/users/nobody/posts", outsider.auth()).await, 404, ErrorCode::NotFound);
         assert_problem(&app.get("/users/chair/posts?cursor=nonsense", outsider.auth()).await, 400, ErrorCode::InvalidCursor);
+    }
+}
+
+async fn public_profiles(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |s| s.profiles = Profiles::Public).await
+}
+
+both_backends! {
+    spawn = public_profiles;
+
+    async fn public_profiles_show_anonymous_visitors_public_posts_and_no_groups(app: TestApp) {
+        let admin = app.admin().await;
+        app.create_group(&admin, "board").await;
+        let chair = app.member(&admin, "chair", &["board"]).await;
+        app.create_category(&admin, "news", &["everyone"], &["signed-in"]).await;
+        app.create_category(&admin, "members", &["signed-in"], &["signed-in"]).await;
+        let public = app.create_thread(&chair, "news", "Open day", "Everyone is welcome.", None).await;
+        app.create_thread(&chair, "members", "Members' meeting", "MEMBERS-ONLY agenda.", None).await;
+
+        let profile: UserProfile = app.get("/users/chair", None).await.expect(200);
+        assert!(profile.groups.is_empty(), "anonymous visitors may not list groups: {:?}", profile.groups);
+        let resp = app.get("/users/chair/posts", None).await;
+        assert!(!resp.contains("MEMBERS-ONLY"), "a members-only post shows to anonymous visitors: {resp}");
+        let posts: Vec<UserPost> = app.all("/users/chair/posts", None).await;
+        assert_eq!(posts.iter().map(|p| p.post_id).collect::<Vec<_>>(), [public.post.id]);
     }
 }
