@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::Loading;
 use crate::pages::{
-    admin, audit, auth, category, deleted, events, home, invites, moderation, notifications, people, profile, search,
-    thread, tokens,
+    admin, audit, auth, category, deleted, events, home, invites, latest, moderation, notifications, people, profile,
+    search, thread, tokens, user,
 };
 use crate::session::{self, use_session, Session};
 
@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
             <RouteFocus/>
             <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
             <Header/>
+            <crate::shortcuts::Shortcuts/>
             <main id="main" class="wrap" tabindex="-1">
                 // Pages load what the viewer may see: wait for the session first.
                 <Show when=move || session.ready.get() fallback=|| view! { <Loading/> }>
@@ -42,12 +43,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug/new") view=thread::NewThread/>
                     <Route path=path!("/t/:id") view=thread::ThreadPage/>
                     <Route path=path!("/p/:id") view=notifications::PostLink/>
+                    <Route path=path!("/latest") view=latest::LatestPage/>
                     <Route path=path!("/events") view=events::EventsPage/>
                     <Route path=path!("/notifications") view=notifications::NotificationsPage/>
                     <Route path=path!("/search") view=search::SearchPage/>
                     <Route path=path!("/login") view=auth::Login/>
                     <Route path=path!("/register") view=auth::Register/>
                     <Route path=path!("/setup") view=auth::Setup/>
+                    <Route path=path!("/u/:username") view=user::UserPage/>
                     <Route path=path!("/me") view=profile::Profile/>
                     <Route path=path!("/me/tokens") view=tokens::Tokens/>
                     <Route path=path!("/moderation") view=moderation::FlagQueue/>
@@ -86,6 +89,7 @@ fn Header() -> impl IntoView {
                 <a class="brand" href="/">{site_name}</a>
                 <search::SearchBox/>
                 <span class="spacer"></span>
+                <a href="/latest">"Latest"</a>
                 <a href="/events">"Events"</a>
                 {move || match s.me.get() {
                     Some(me) => {

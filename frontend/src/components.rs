@@ -479,3 +479,44 @@ pub fn SignedIn(#[prop(default = "to see this page")] why: &'static str, childre
         }
     }
 }
+
+/// Up to two initials of a display name ("Ana Lima" → "AL"), for avatars.
+pub fn initials(display_name: &str) -> String {
+    let letters: String =
+        display_name.split_whitespace().filter_map(|w| w.chars().find(|c| c.is_alphanumeric())).take(2).collect();
+    if letters.is_empty() {
+        "?".into()
+    } else {
+        letters.to_uppercase()
+    }
+}
+
+/// One of eight avatar colours, the same for a username wherever it shows
+/// (classes, as the CSP allows no inline styles).
+pub fn avatar_class(username: &str) -> String {
+    let hash = username.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    format!("avatar avatar-{}", hash % 8)
+}
+
+/// A generated-initials avatar linking to the member's profile. It repeats
+/// the name link beside it, so it is hidden from assistive technology and
+/// left out of the tab order.
+#[component]
+pub fn Avatar(username: String, display_name: String, #[prop(optional)] large: bool) -> impl IntoView {
+    let class = format!("{}{}", avatar_class(&username), if large { " large" } else { "" });
+    if large {
+        return view! { <span class=class aria-hidden="true">{initials(&display_name)}</span> }.into_any();
+    }
+    view! {
+        <a class=class href=format!("/u/{}", api::segment(&username)) aria-hidden="true" tabindex="-1">
+            {initials(&display_name)}
+        </a>
+    }
+    .into_any()
+}
+
+/// A member's name, linking to their profile page.
+#[component]
+pub fn AuthorLink(username: String, display_name: String, #[prop(optional, into)] id: Option<String>) -> impl IntoView {
+    view! { <a class="author" id=id href=format!("/u/{}", api::segment(&username))>{display_name}</a> }
+}

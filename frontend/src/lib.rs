@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod audience;
+pub mod mention;
 pub mod paging;
 pub mod reading;
 pub mod session;
@@ -19,6 +20,7 @@ mod components;
 mod live;
 mod pages;
 mod quote;
+mod shortcuts;
 mod watch;
 
 /// Mounts the app on `<body>`.

@@ -23,6 +23,7 @@ mod migrations;
 mod openapi;
 mod operations;
 mod portable;
+mod profiles;
 mod property;
 mod scripting;
 mod scripting_guide;

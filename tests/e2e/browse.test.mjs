@@ -40,7 +40,7 @@ browserTest('browse categories and a thread, signed out', async ({ page }) => {
   await page.goto('/');
   await settled(page, 'Categories');
 
-  const item = page.locator('main li').filter({ has: page.getByRole('link', { name: category.name, exact: true }) });
+  const item = page.locator('main ul.categories > li').filter({ has: page.getByRole('link', { name: category.name, exact: true }) });
   await waitFor(item);
   await expectText(item, category.description);
   await expectText(item, /\b1 threads?\b/);

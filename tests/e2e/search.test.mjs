@@ -73,7 +73,7 @@ browserTest('"/" focuses search; results keep the query in the URL and open the 
   if (!page.url().includes('order=newest')) throw new Error(`the order is not in the URL: ${page.url()}`);
 
   // A hit opens the thread at that post.
-  await page.locator('li.search-hit').filter({ hasText: 'naming' }).getByRole('link').click();
+  await page.locator('li.search-hit').filter({ hasText: 'naming' }).locator('a.hit-title').click();
   await settled(page, title);
   await waitFor(postWith(page, texts.reply));
   if (!page.url().includes(`#post-${replyId}`) && !page.url().includes(`/p/${replyId}`)) {

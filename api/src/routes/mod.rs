@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(member_data::export_me)
         .service(member_data::delete_me)
         .service(users::get_user)
+        .service(users::user_posts)
         .service(groups::list_groups)
         .service(groups::create_group)
         .service(groups::get_group)

@@ -256,7 +256,37 @@ pub struct UserProfile {
     pub username: String,
     pub display_name: String,
     pub bio: String,
+    /// The zone of the member's profile (`Europe/London`), so others can
+    /// see their local time.
+    pub time_zone: String,
+    /// The groups they belong to (built-in ones included), by slug; empty
+    /// for anonymous viewers, who may not list groups.
+    pub groups: Vec<GroupBadge>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A group as named on a member's profile.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupBadge {
+    pub slug: String,
+    pub name: String,
+}
+
+/// A post on its author's profile: where it is and the start of its text.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UserPost {
+    pub post_id: i64,
+    pub thread_id: i64,
+    pub thread_title: String,
+    /// Slug of the thread's category.
+    pub category: String,
+    /// Whether this post opens the thread.
+    pub opens_thread: bool,
+    pub created_at: DateTime<Utc>,
+    /// The post's text without markup, cut at about 200 characters.
+    pub excerpt: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use quorum_types::{Category, Thread};
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading, TimeAgo};
+use crate::components::{AuthorLink, ErrorBox, Loading, TimeAgo};
 use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
@@ -152,8 +152,10 @@ fn MarkCategoryRead(slug: String, on_done: Callback<()>) -> impl IntoView {
     }
 }
 
+/// One thread in a list; `category` (slug, name) names where it is, for
+/// lists across categories.
 #[component]
-fn ThreadRow(thread: Thread) -> impl IntoView {
+pub fn ThreadRow(thread: Thread, #[prop(optional)] category: Option<(String, String)>) -> impl IntoView {
     let href = format!("/t/{}", thread.id);
     // "New" for a thread never opened; the unread count once it has been.
     let unread = (thread.last_read_post_id.is_some() && thread.unread_count > 0).then_some(thread.unread_count);
@@ -168,9 +170,10 @@ fn ThreadRow(thread: Thread) -> impl IntoView {
                 {unread.map(|n| view! { " " <span class="badge unread-count">{plural(n, "unread", "unread")}</span> })}
                 <p class="meta">
                     <span>
-                        "Started by " <span class="author">{thread.author.display_name.clone()}</span> " · "
+                        "Started by " <AuthorLink username=thread.author.username.clone() display_name=thread.author.display_name.clone()/> " · "
                         <TimeAgo at=thread.created_at/>
                     </span>
+                    {category.map(|(slug, name)| view! { <span>"in " <a class="category-link" href=format!("/c/{slug}")>{name}</a></span> })}
                 </p>
             </div>
             <div class="thread-stats meta">

@@ -1,10 +1,12 @@
-//! The front page: the categories the viewer may read.
+//! The front page: the categories the viewer may read, and the latest
+//! threads across them (the whole list is `/latest`).
 
 use leptos::prelude::*;
 use quorum_types::{Category, Page};
 
 use crate::api;
 use crate::components::{ErrorBox, Loading, TimeAgo};
+use crate::pages::latest::{LatestOnHome, ViewSwitch};
 use crate::pages::set_title;
 use crate::session::use_session;
 use crate::time::plural;
@@ -21,6 +23,7 @@ pub fn Home() -> impl IntoView {
     let retry = Callback::new(move |_| categories.refetch());
     view! {
         <h1>"Categories"</h1>
+        <ViewSwitch latest=false/>
         <SetupBanner/>
         {move || match categories.get() {
             None => view! { <Loading/> }.into_any(),
@@ -47,6 +50,7 @@ pub fn Home() -> impl IntoView {
                     <ul class="cards categories">
                         {page.items.into_iter().map(|c| view! { <CategoryCard category=c/> }).collect_view()}
                     </ul>
+                    <LatestOnHome/>
                 }
                     .into_any()
             }

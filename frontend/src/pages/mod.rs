@@ -10,6 +10,8 @@ pub mod event_form;
 pub mod events;
 pub mod home;
 pub mod invites;
+pub mod latest;
+pub mod mentions;
 pub mod moderation;
 pub mod my_data;
 pub mod notifications;
@@ -21,6 +23,7 @@ pub mod thread;
 pub mod thread_live;
 pub mod time_picker;
 pub mod tokens;
+pub mod user;
 
 use leptos::prelude::*;
 

@@ -10,7 +10,7 @@ use quorum_types::SearchHit;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading, TimeAgo};
+use crate::components::{AuthorLink, ErrorBox, Loading, TimeAgo};
 use crate::pages::set_title;
 use crate::paging::Paging;
 
@@ -211,7 +211,7 @@ pub fn SearchPage() -> impl IntoView {
                     <a class="hit-title" href=format!("/p/{}", hit.post_id) inner_html=hit.thread_title_html.clone()></a>
                     <p class="snippet" inner_html=hit.snippet.clone()></p>
                     <p class="meta">
-                        {hit.author.display_name.clone()} " in " {hit.category.clone()} " · " <TimeAgo at=hit.created_at/>
+                        <AuthorLink username=hit.author.username.clone() display_name=hit.author.display_name.clone()/> " in " {hit.category.clone()} " · " <TimeAgo at=hit.created_at/>
                         {(!hit.opens_thread).then_some(" · reply")}
                     </p>
                 </li>

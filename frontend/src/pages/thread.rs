@@ -11,12 +11,13 @@ use quorum_types::{
 use crate::api::{self, ApiError};
 use crate::audience;
 use crate::components::{
-    audience_unfinished, use_groups, AudiencePicker, ConfirmButton, ErrorBox, FormError, Loading, MarkdownEditor,
-    SignedIn, TextField, TimeAgo,
+    audience_unfinished, use_groups, AudiencePicker, AuthorLink, Avatar, ConfirmButton, ErrorBox, FormError, Loading,
+    MarkdownEditor, SignedIn, TextField, TimeAgo,
 };
 use crate::live::{self, LiveEvent};
 use crate::pages::date_poll::DatePollBox;
 use crate::pages::events::{EventCard, MeetingNews};
+use crate::pages::mentions::MentionSuggestions;
 use crate::pages::moderation::{HiddenNotice, PostModeration};
 use crate::pages::set_title;
 use crate::pages::thread_live::{self, Incoming, NewReplies, UnreadFrom};
@@ -567,7 +568,8 @@ fn PostView(post: Post, posts: RwSignal<Paging<Post>>, groups: LocalResource<Vec
     view! {
         <article class="post" class:restricted=restricted class:unread=unread id=format!("post-{id}") aria-labelledby=format!("post-{id}-author")>
             <header class="post-head">
-                <span class="author" id=format!("post-{id}-author")>{post.author.display_name.clone()}</span>
+                <Avatar username=post.author.username.clone() display_name=post.author.display_name.clone()/>
+                <AuthorLink username=post.author.username.clone() display_name=post.author.display_name.clone() id=format!("post-{id}-author")/>
                 <span class="username muted">"@" {post.author.username.clone()}</span>
                 // The name starts with the visible time (axe's label-content-name-mismatch).
                 <a class="permalink meta" href=permalink>
@@ -907,6 +909,7 @@ fn Composer(
                     thread_id=thread_id
                     audience=audience
                 />
+                <MentionSuggestions textarea=textarea body=body thread_id=thread_id groups=groups/>
                 <QuoteSelection body=body textarea=textarea/>
                 <TimePicker body=body textarea=textarea id="reply"/>
                 <AudiencePicker audience=audience groups=groups place="thread" error=error restricted=restricted/>

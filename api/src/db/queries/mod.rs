@@ -21,6 +21,7 @@ pub mod mentions;
 pub mod notifications;
 pub mod polls;
 pub mod posts;
+pub mod profiles;
 pub mod search;
 pub mod set_aside;
 pub mod settings;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
-use quorum_types::{EmailNotifications, ErrorCode, Me, UserProfile, UserSummary};
+use quorum_types::{EmailNotifications, ErrorCode, Me, UserSummary};
 
 use super::audiences::Builtins;
 use crate::db::id_list::id_in;
@@ -172,17 +172,6 @@ pub fn zones(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, 
 
 pub fn summary_of(map: &HashMap<i64, UserSummary>, id: i64) -> UserSummary {
     map.get(&id).cloned().unwrap_or(UserSummary { id, username: "unknown".into(), display_name: "Unknown".into() })
-}
-
-pub fn profile(conn: &mut AnyConnection, username: &str) -> Result<UserProfile, ApiError> {
-    let user = find_by_username(conn, username)?;
-    Ok(UserProfile {
-        id: user.id,
-        username: user.username,
-        display_name: user.display_name,
-        bio: user.bio,
-        created_at: user.created_at.and_utc(),
-    })
 }
 
 /// The viewer for an account signed in with `credential`: current groups
