@@ -108,6 +108,11 @@ impl Metrics {
         let live_streams = gauge(&mut registry, "live_streams", "Open live-update streams (GET /stream)");
         let mail_queued = gauge(&mut registry, "mail_queued", "Mails waiting in the outbox (neither sent nor dropped)");
         registry.register("throttled", "Attempts refused by a limit (429), by rule", throttled);
+        registry.register(
+            "event_dispatcher_passes",
+            "Passes of the event dispatcher over new events: one per poll interval when the forum is idle",
+            crate::events::DISPATCHER_PASSES.clone(),
+        );
         Metrics {
             registry,
             requests,

@@ -315,6 +315,41 @@ fn shutdown_with_grace(backend: Backend) {
     assert!(http(port, "GET", "/healthz", None, None).is_err());
 }
 
+/// An idle server rests: the event dispatcher makes one pass per poll
+/// interval (1 s on SQLite, 200 ms on PostgreSQL), not one after each of
+/// its own writes (which once made it spin, holding SQLite's write lock).
+fn idle_dispatcher_rests(backend: Backend) {
+    let Some(database) = EmptyDatabase::create(backend) else { return };
+    let mut server = start(&database.url());
+    let port = server.port;
+    let passes = || {
+        let (status, body) = http(port, "GET", "/metrics", Some(METRICS_TOKEN), None).expect("metrics");
+        assert_eq!(status, 200, "{body}");
+        body.lines()
+            .find_map(|l| l.strip_prefix("quorum_event_dispatcher_passes_total "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("no dispatcher passes in {body}"))
+    };
+    std::thread::sleep(Duration::from_secs(1));
+    let before = passes();
+    std::thread::sleep(Duration::from_secs(3));
+    let made = passes() - before;
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    assert!(made >= 1.0, "the dispatcher made no pass in 3 s");
+    assert!(made <= 30.0, "an idle dispatcher made {made} passes in 3 s");
+}
+
+#[test]
+fn an_idle_server_rests_sqlite() {
+    idle_dispatcher_rests(Backend::Sqlite);
+}
+
+#[test]
+fn an_idle_server_rests_postgres() {
+    idle_dispatcher_rests(Backend::Postgres);
+}
+
 #[test]
 fn sigterm_with_a_grace_period_turns_readyz_first_sqlite() {
     shutdown_with_grace(Backend::Sqlite);

@@ -356,6 +356,25 @@ impl Db {
     /// Runs `f` in a transaction; on SQLite one writer at a time with
     /// the write lock taken up front, so concurrent writers wait instead of failing.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.write_announced(f, true)
+    }
+
+    /// [`Db::write_blocking`] for the background threads' own bookkeeping
+    /// (subscriber places, notifications, the mail queue): writes that
+    /// record no event, so they do not wake the event dispatcher, which
+    /// would otherwise wake itself with every pass and never rest.
+    pub fn write_blocking_quiet<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.write_announced(f, false)
+    }
+
+    fn write_announced<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+        announce: bool,
+    ) -> Result<T, ApiError> {
         let mut conn = self.conn()?;
         let result = match &mut **conn {
             AnyConnection::Sqlite(_) => {
@@ -383,7 +402,7 @@ impl Db {
             }
         };
         self.after_failure(&mut conn, &result);
-        if result.is_ok() {
+        if announce && result.is_ok() {
             self.commits.bump();
         }
         result

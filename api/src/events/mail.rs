@@ -102,7 +102,7 @@ fn send_loop(
             last_round = Some(std::time::Instant::now() + finish_within);
         }
         loop {
-            let due = match db.write_blocking(claim_due) {
+            let due = match db.write_blocking_quiet(claim_due) {
                 Ok(due) => due,
                 Err(e) => {
                     tracing::warn!(error = %e, "reading the mail queue failed");
@@ -122,7 +122,7 @@ fn send_loop(
                         }
                     });
                 let at = now();
-                let recorded = db.write_blocking(|conn| {
+                let recorded = db.write_blocking_quiet(|conn| {
                     let row = mail_outbox::table.find(mail.id);
                     match &outcome {
                         Ok(Some(())) => diesel::update(row).set(mail_outbox::sent_at.eq(Some(at))).execute(conn)?,

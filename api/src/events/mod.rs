@@ -28,6 +28,11 @@ use crate::error::ApiError;
 /// Events one subscriber takes in one transaction.
 const BATCH: i64 = 100;
 
+/// The dispatcher's passes, for `/metrics`: an idle forum's dispatcher
+/// makes one per poll interval, a busy one one per commit (or batch).
+pub static DISPATCHER_PASSES: std::sync::LazyLock<prometheus_client::metrics::counter::Counter> =
+    std::sync::LazyLock::new(Default::default);
+
 /// Stops the dispatcher thread when dropped or asked.
 #[derive(Clone, Default)]
 pub struct Stop(Arc<AtomicBool>);
@@ -75,6 +80,7 @@ pub fn start(
         let mut last_pass = false;
         while !last_pass {
             seen = commits.wait_after(seen, poll);
+            DISPATCHER_PASSES.inc();
             last_pass = stop.stopped();
             if let Err(e) = once(&db, "notify", |conn, batch| notify::handle(conn, &builtins, batch)) {
                 tracing::warn!(error = %e, "notifying failed; will retry");
@@ -83,7 +89,7 @@ pub fn start(
                 if let Err(e) = once(&db, "mail", mail::enqueue) {
                     tracing::warn!(error = %e, "queueing mail failed; will retry");
                 }
-                if let Err(e) = db.write_blocking(mail::enqueue_digests) {
+                if let Err(e) = db.write_blocking_quiet(mail::enqueue_digests) {
                     tracing::warn!(error = %e, "queueing digests failed; will retry");
                 }
                 mailer.wake();
@@ -116,7 +122,7 @@ fn once(
     handle: impl Fn(&mut AnyConnection, &[EventRow]) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
     loop {
-        let handled = db.write_blocking(|conn| {
+        let handled = db.write_blocking_quiet(|conn| {
             let start = events::newest(conn)?;
             let row = (dispatch_cursors::name.eq(name), dispatch_cursors::last_event_id.eq(start));
             on_inner!(conn, |c| diesel::insert_into(dispatch_cursors::table)
