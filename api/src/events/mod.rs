@@ -78,16 +78,25 @@ pub fn start(
         };
         hub.set_start(cursor);
         let mut last_pass = false;
+        // Handling events records events of its own (a notification is
+        // one), which this thread's quiet writes wake nobody for: after a
+        // pass that handled something, go round again at once.
+        let mut again = false;
         while !last_pass {
-            seen = commits.wait_after(seen, poll);
+            if !again {
+                seen = commits.wait_after(seen, poll);
+            }
             DISPATCHER_PASSES.inc();
             last_pass = stop.stopped();
-            if let Err(e) = once(&db, "notify", |conn, batch| notify::handle(conn, &builtins, batch)) {
-                tracing::warn!(error = %e, "notifying failed; will retry");
+            again = false;
+            match once(&db, "notify", |conn, batch| notify::handle(conn, &builtins, batch)) {
+                Ok(handled) => again |= handled > 0,
+                Err(e) => tracing::warn!(error = %e, "notifying failed; will retry"),
             }
             if let Some(mailer) = &mailer {
-                if let Err(e) = once(&db, "mail", mail::enqueue) {
-                    tracing::warn!(error = %e, "queueing mail failed; will retry");
+                match once(&db, "mail", mail::enqueue) {
+                    Ok(handled) => again |= handled > 0,
+                    Err(e) => tracing::warn!(error = %e, "queueing mail failed; will retry"),
                 }
                 if let Err(e) = db.write_blocking_quiet(mail::enqueue_digests) {
                     tracing::warn!(error = %e, "queueing digests failed; will retry");
@@ -115,12 +124,13 @@ pub fn start(
 }
 
 /// Runs a once-per-forum subscriber over the events after its place, in one
-/// transaction that also moves its place on.
+/// transaction that also moves its place on; returns how many it handled.
 fn once(
     db: &Db,
     name: &str,
     handle: impl Fn(&mut AnyConnection, &[EventRow]) -> Result<(), ApiError>,
-) -> Result<(), ApiError> {
+) -> Result<usize, ApiError> {
+    let mut total = 0;
     loop {
         let handled = db.write_blocking_quiet(|conn| {
             let start = events::newest(conn)?;
@@ -142,8 +152,9 @@ fn once(
                 .execute(conn)?;
             Ok(batch.len())
         })?;
+        total += handled;
         if handled < BATCH as usize {
-            return Ok(());
+            return Ok(total);
         }
     }
 }
