@@ -205,6 +205,9 @@ both_backends! {
         assert_problem(&app.post("/auth/register", None, &register("shut", Some(&fresh.code))).await, 403, ErrorCode::RegistrationClosed);
         app.patch("/admin/settings", admin.auth(), &json!({"registration": "open"})).await.assert_status(200);
         app.post("/auth/register", None, &register("anyone", None)).await.assert_status(201);
+        // Settings are an object: an array of the right length is refused too.
+        assert_field_error(&app.patch("/admin/settings", admin.auth(), &json!([null, null])).await, "body");
+        assert_field_error(&app.patch("/admin/settings", admin.auth(), &json!(["closed", null])).await, "body");
         let site: quorum_types::Site = app.get("/site", None).await.expect(200);
         assert_eq!(site.registration, quorum_types::Registration::Open);
         let log = audit(&app, &admin, "?action=settings.changed").await;

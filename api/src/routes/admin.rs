@@ -59,10 +59,10 @@ pub async fn get_settings(state: web::Data<AppState>, session: Session) -> Resul
 pub async fn update_settings(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<UpdateSettingsRequest>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<web::Json<AdminSettings>, ApiError> {
     session.require_signed_in()?;
-    let req = body.into_inner();
+    let req: UpdateSettingsRequest = super::from_object(body.into_inner())?;
     let initial = state.registration;
     let current = session
         .write(move |conn, viewer| {

@@ -130,6 +130,16 @@ pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default().limit(1 << 20).error_handler(|err, _req| json_error(err).into())
 }
 
+/// A body taken as a JSON object first, then read as `T`: serde would
+/// otherwise read a struct from an array (`[null, null]` for two optional
+/// fields), which the OpenAPI document says is refused. For requests whose
+/// fields are all optional. Errors are those of any other body.
+pub fn from_object<T: serde::de::DeserializeOwned>(
+    body: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| json_error(JsonPayloadError::Deserialize(e)))
+}
+
 fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
