@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{count_star, max};
+use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 use quorum_types::{ErrorCode, Participant, Post, Revision};
 
@@ -164,22 +164,18 @@ pub const MAX_PARTICIPANTS: usize = 200;
 /// in the order they first wrote (at most [`MAX_PARTICIPANTS`]).
 pub fn participants(conn: &mut AnyConnection, viewer: &Viewer, thread_id: i64) -> Result<Vec<Participant>, ApiError> {
     threads::readable_row(conn, viewer, thread_id)?;
-    let rows: Vec<(i64, i64)> = posts::table
+    // One row per author, in the order they first wrote: the database
+    // groups, so a long thread costs no more than its participants.
+    let first: Vec<(i64, Option<i64>)> = posts::table
         .inner_join(threads_t::table.inner_join(categories::table))
         .filter(posts::thread_id.eq(thread_id))
         .filter(post_readable(&viewer.scope))
-        .order(posts::id.asc())
-        .select((posts::id, posts::author_id))
+        .group_by(posts::author_id)
+        .select((posts::author_id, min(posts::id)))
+        .order(min(posts::id).asc())
+        .limit(MAX_PARTICIPANTS as i64)
         .load(conn)?;
-    let mut authors: Vec<i64> = Vec::new();
-    for (_, author) in rows {
-        if !authors.contains(&author) {
-            authors.push(author);
-            if authors.len() == MAX_PARTICIPANTS {
-                break;
-            }
-        }
-    }
+    let authors: Vec<i64> = first.into_iter().map(|(author, _)| author).collect();
     let zones = users::zones(conn, &authors)?;
     Ok(authors
         .into_iter()
