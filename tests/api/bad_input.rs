@@ -108,9 +108,15 @@ async fn check_endpoint(app: &TestApp, e: &Endpoint) {
     // field or `body` (serde does not say which field has the wrong type),
     // but never a value taken from the body.
     let (wrong_field, wrong_value) = (e.wrong_type.0, e.wrong_type.1.clone());
+    let values: Vec<Value> = e.valid.as_object().map(|o| o.values().cloned().collect()).unwrap_or_default();
+    let field_count = values.len().max(1);
     let mut misshapen: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
         ("an array, not an object", b"[1, 2, 3]".to_vec(), vec!["body"]),
         ("a bare string", b"\"hello\"".to_vec(), vec!["body"]),
+        // serde reads a struct from an array of its fields in order; a
+        // body is an object, whatever the array holds.
+        ("an array of nulls, one per field", bytes(&json!(vec![Value::Null; field_count])), vec!["body"]),
+        ("an array of the fields' values", bytes(&Value::Array(values)), vec!["body"]),
         ("wrong type", bytes(&with(&e.valid, wrong_field, wrong_value)), vec![wrong_field, "body"]),
         (
             "an object where a scalar goes",

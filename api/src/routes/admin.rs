@@ -1,5 +1,6 @@
 //! Administration: run-time settings, people and suspensions, the audit log.
 
+use super::JsonObject;
 use actix_web::{delete, get, patch, put, web};
 use quorum_types::{
     AdminSettings, AdminUser, AuditEntry, AuditQuery, Page, Problem, SuspendRequest, UpdateSettingsRequest,
@@ -59,10 +60,10 @@ pub async fn get_settings(state: web::Data<AppState>, session: Session) -> Resul
 pub async fn update_settings(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<serde_json::Map<String, serde_json::Value>>,
+    body: JsonObject<UpdateSettingsRequest>,
 ) -> Result<web::Json<AdminSettings>, ApiError> {
     session.require_signed_in()?;
-    let req: UpdateSettingsRequest = super::from_object(body.into_inner())?;
+    let req = body.into_inner();
     let initial = state.registration;
     let current = session
         .write(move |conn, viewer| {
@@ -122,7 +123,7 @@ pub async fn list_users(
 pub async fn suspend_user(
     session: Session,
     username: web::Path<String>,
-    body: web::Json<SuspendRequest>,
+    body: JsonObject<SuspendRequest>,
 ) -> Result<web::Json<AdminUser>, ApiError> {
     session.require_signed_in()?;
     let username = username.into_inner();

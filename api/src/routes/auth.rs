@@ -2,6 +2,7 @@
 //! body, or, for browser apps that ask for it, in an HttpOnly cookie
 //! scoped to `/api/v1/auth` that scripts cannot read.
 
+use super::JsonObject;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
@@ -138,7 +139,7 @@ fn invalid_refresh_token() -> ApiError {
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: JsonObject<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let initial = state.registration;
@@ -210,7 +211,7 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: JsonObject<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { login, password, refresh_cookie } = body.into_inner();
     let address = client_address(&req, &state.trusted_proxies);
@@ -274,7 +275,7 @@ pub async fn login(
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: JsonObject<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (presented, from_cookie) = match body.into_inner().refresh_token {
         Some(token) => (token, false),

@@ -1,5 +1,6 @@
 //! Categories: readable ones for everybody, managed by admins.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use quorum_types::{Category, CreateCategoryRequest, Page, PageQuery, Problem, UpdateCategoryRequest};
@@ -50,7 +51,7 @@ pub async fn list_categories(
 #[post("/categories")]
 pub async fn create_category(
     session: Session,
-    body: web::Json<CreateCategoryRequest>,
+    body: JsonObject<CreateCategoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();
@@ -117,7 +118,7 @@ pub async fn update_category(
     state: web::Data<AppState>,
     session: Session,
     slug: web::Path<String>,
-    body: web::Json<UpdateCategoryRequest>,
+    body: JsonObject<UpdateCategoryRequest>,
 ) -> Result<web::Json<Category>, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();

@@ -1,5 +1,6 @@
 //! Groups and membership (admins only, except listing).
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{
@@ -65,7 +66,7 @@ pub async fn get_group(session: Session, slug: web::Path<String>) -> Result<web:
     security(("bearer" = []))
 )]
 #[post("/groups")]
-pub async fn create_group(session: Session, body: web::Json<CreateGroupRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_group(session: Session, body: JsonObject<CreateGroupRequest>) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();
     let mut v = Validator::default();
@@ -98,7 +99,7 @@ pub async fn create_group(session: Session, body: web::Json<CreateGroupRequest>)
 pub async fn update_group(
     session: Session,
     slug: web::Path<String>,
-    body: web::Json<UpdateGroupRequest>,
+    body: JsonObject<UpdateGroupRequest>,
 ) -> Result<web::Json<Group>, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();
@@ -227,7 +228,7 @@ pub async fn set_members(
     session: Session,
     slug: web::Path<String>,
     query: web::Query<BulkMembersQuery>,
-    body: web::Json<BulkMembersRequest>,
+    body: JsonObject<BulkMembersRequest>,
 ) -> Result<web::Json<BulkMembersResult>, ApiError> {
     session.require_signed_in()?;
     let slug = slug.into_inner();

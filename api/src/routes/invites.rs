@@ -1,5 +1,6 @@
 //! Invitations to register (admins).
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
 use quorum_types::{CreateInviteRequest, CreatedInvite, Invite, Page, PageQuery, Problem};
@@ -26,7 +27,7 @@ use crate::startup::AppState;
 pub async fn create_invite(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<CreateInviteRequest>,
+    body: JsonObject<CreateInviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();

@@ -1,5 +1,6 @@
 //! The signed-in account.
 
+use super::JsonObject;
 use actix_web::{get, patch, web};
 use quorum_types::{Me, Problem, UpdateMeRequest};
 
@@ -46,7 +47,7 @@ pub async fn get_me(state: web::Data<AppState>, session: Session) -> Result<web:
 pub async fn update_me(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<UpdateMeRequest>,
+    body: JsonObject<UpdateMeRequest>,
 ) -> Result<web::Json<Me>, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();

@@ -1,6 +1,7 @@
 //! A thread's event: schedule, change, cancel, answer, who answered, the
 //! upcoming events a viewer may read, and the event as iCalendar.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -53,7 +54,7 @@ pub async fn get_event(session: Session, id: web::Path<i64>) -> Result<web::Json
 pub async fn put_event(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<MeetingRequest>,
+    body: JsonObject<MeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();
@@ -106,7 +107,7 @@ pub async fn cancel_event(session: Session, id: web::Path<i64>) -> Result<web::J
 pub async fn rsvp(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<RsvpRequest>,
+    body: JsonObject<RsvpRequest>,
 ) -> Result<web::Json<Meeting>, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();

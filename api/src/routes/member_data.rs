@@ -1,5 +1,6 @@
 //! A member's own data: the archive of it, and deleting the account.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, web, HttpResponse};
 use quorum_types::{DeleteAccountRequest, MemberExport, Problem};
@@ -89,7 +90,7 @@ pub async fn export_me(state: web::Data<AppState>, session: Session) -> Result<H
 pub async fn delete_me(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<DeleteAccountRequest>,
+    body: JsonObject<DeleteAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let presented = body.into_inner().password;

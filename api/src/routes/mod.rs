@@ -130,14 +130,61 @@ pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default().limit(1 << 20).error_handler(|err, _req| json_error(err).into())
 }
 
-/// A body taken as a JSON object first, then read as `T`: serde would
-/// otherwise read a struct from an array (`[null, null]` for two optional
-/// fields), which the OpenAPI document says is refused. For requests whose
-/// fields are all optional. Errors are those of any other body.
-pub fn from_object<T: serde::de::DeserializeOwned>(
-    body: serde_json::Map<String, serde_json::Value>,
-) -> Result<T, ApiError> {
-    serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| json_error(JsonPayloadError::Deserialize(e)))
+/// A JSON request body that must be an object. `web::Json<T>` lets serde
+/// read a struct from an array as well (`[null, null]` for two optional
+/// fields), which the OpenAPI document says is refused; every handler takes
+/// its body through this instead. Limits and errors are those of
+/// `json_config`: anything but an object is a 422 on `body`.
+pub struct JsonObject<T>(pub T);
+
+impl<T> JsonObject<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for JsonObject<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+type ObjectResult<T> = Result<web::Json<Object<T>>, actix_web::Error>;
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonObject<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::Map<
+        <web::Json<Object<T>> as actix_web::FromRequest>::Future,
+        fn(ObjectResult<T>) -> Result<JsonObject<T>, actix_web::Error>,
+    >;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        use futures_util::FutureExt;
+        let unwrap: fn(ObjectResult<T>) -> Result<JsonObject<T>, actix_web::Error> =
+            |parsed| parsed.map(|json| JsonObject(json.into_inner().0));
+        web::Json::<Object<T>>::from_request(req, payload).map(unwrap)
+    }
+}
+
+/// `T` read only from a JSON object: the map is handed to `T`'s own
+/// deserializer, so its field errors (missing, unknown, wrong type) stay.
+pub struct Object<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData)).map(Object)
+    }
 }
 
 fn json_error(err: JsonPayloadError) -> ApiError {

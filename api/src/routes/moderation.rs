@@ -1,5 +1,6 @@
 //! Moderation: flags and the review queue, hiding and restoring content.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use quorum_types::{
@@ -29,7 +30,7 @@ use crate::error::ApiError;
 pub async fn flag_post(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<FlagRequest>,
+    body: JsonObject<FlagRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();
@@ -81,7 +82,7 @@ pub async fn list_flags(session: Session, query: web::Query<FlagListQuery>) -> R
 pub async fn resolve_flag(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<ResolveFlagRequest>,
+    body: JsonObject<ResolveFlagRequest>,
 ) -> Result<web::Json<Flag>, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();
@@ -108,7 +109,7 @@ pub async fn resolve_flag(
 pub async fn hide_post(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<HideRequest>,
+    body: JsonObject<HideRequest>,
 ) -> Result<web::Json<Post>, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();

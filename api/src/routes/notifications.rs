@@ -1,5 +1,6 @@
 //! Notifications, watching, read tracking and unsubscribing from e-mail.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
 use quorum_types::{
@@ -54,7 +55,10 @@ pub async fn unread_count(session: Session) -> Result<web::Json<UnreadCount>, Ap
     security(("bearer" = []))
 )]
 #[post("/notifications/read")]
-pub async fn mark_read(session: Session, body: web::Json<MarkReadRequest>) -> Result<web::Json<UnreadCount>, ApiError> {
+pub async fn mark_read(
+    session: Session,
+    body: JsonObject<MarkReadRequest>,
+) -> Result<web::Json<UnreadCount>, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();
     if req.ids.is_none() && !req.all {
@@ -86,7 +90,7 @@ pub async fn mark_read(session: Session, body: web::Json<MarkReadRequest>) -> Re
 pub async fn watch_thread(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<WatchRequest>,
+    body: JsonObject<WatchRequest>,
 ) -> Result<web::Json<WatchState>, ApiError> {
     session.require_signed_in()?;
     let (id, level) = (id.into_inner(), body.into_inner().level);
@@ -110,7 +114,7 @@ pub async fn watch_thread(
 pub async fn watch_category(
     session: Session,
     slug: web::Path<String>,
-    body: web::Json<WatchRequest>,
+    body: JsonObject<WatchRequest>,
 ) -> Result<web::Json<WatchState>, ApiError> {
     session.require_signed_in()?;
     let (slug, level) = (slug.into_inner(), body.into_inner().level);
@@ -133,7 +137,7 @@ pub async fn watch_category(
 pub async fn read_thread(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<ReadRequest>,
+    body: JsonObject<ReadRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let (id, post_id) = (id.into_inner(), body.into_inner().post_id);

@@ -1,6 +1,7 @@
 //! A thread's date poll: propose slots, answer them, see who answered what,
 //! and turn the chosen slot into the thread's event.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpResponse};
 use quorum_types::{
@@ -52,7 +53,7 @@ pub async fn get_poll(session: Session, id: web::Path<i64>) -> Result<web::Json<
 pub async fn put_poll(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<DatePollRequest>,
+    body: JsonObject<DatePollRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();
@@ -84,7 +85,7 @@ pub async fn put_poll(
 pub async fn answer_poll(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<PollAnswersRequest>,
+    body: JsonObject<PollAnswersRequest>,
 ) -> Result<web::Json<DatePoll>, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();
@@ -137,7 +138,7 @@ pub async fn list_poll_answers(
 pub async fn choose_slot(
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<ChooseSlotRequest>,
+    body: JsonObject<ChooseSlotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();

@@ -1,5 +1,6 @@
 //! Posts, their revisions and likes.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use quorum_types::{
@@ -66,7 +67,7 @@ pub async fn create_post(
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<CreatePostRequest>,
+    body: JsonObject<CreatePostRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();
@@ -127,7 +128,7 @@ pub async fn update_post(
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<UpdatePostRequest>,
+    body: JsonObject<UpdatePostRequest>,
 ) -> Result<web::Json<Post>, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();

@@ -1,5 +1,6 @@
 //! Markdown preview: the exact HTML a post with this body would show.
 
+use super::JsonObject;
 use actix_web::{post, web};
 use quorum_types::{Preview, PreviewRequest, Problem};
 
@@ -28,7 +29,7 @@ use crate::startup::AppState;
 pub async fn preview(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<PreviewRequest>,
+    body: JsonObject<PreviewRequest>,
 ) -> Result<web::Json<Preview>, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();

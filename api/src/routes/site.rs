@@ -1,5 +1,6 @@
 //! What the forum is, and the first-run setup of its first admin.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use quorum_types::{ErrorCode, Problem, SetupRequest, Site, TokenPair};
@@ -65,7 +66,7 @@ fn is_setup_token(expected: Option<&str>, presented: &str) -> bool {
 pub async fn setup(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<SetupRequest>,
+    body: JsonObject<SetupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let builtins = state.builtins;
     if state.db.read(move |conn| Ok(users::admin_exists(conn, &builtins)?)).await? {

@@ -1,5 +1,6 @@
 //! Threads.
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use quorum_types::{
@@ -56,7 +57,7 @@ pub async fn list_threads(
 pub async fn create_thread(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<CreateThreadRequest>,
+    body: JsonObject<CreateThreadRequest>,
 ) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();
@@ -142,7 +143,7 @@ pub async fn update_thread(
     state: web::Data<AppState>,
     session: Session,
     id: web::Path<i64>,
-    body: web::Json<UpdateThreadRequest>,
+    body: JsonObject<UpdateThreadRequest>,
 ) -> Result<web::Json<Thread>, ApiError> {
     session.require_signed_in()?;
     let id = id.into_inner();

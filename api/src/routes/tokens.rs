@@ -1,6 +1,7 @@
 //! Personal access tokens: one's own (`/me/tokens`), and everyone's for
 //! admins (`/admin/tokens`).
 
+use super::JsonObject;
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
 use quorum_types::{AccessToken, CreateTokenRequest, CreatedToken, Page, PageQuery, Problem, TokenListQuery};
@@ -53,7 +54,7 @@ pub async fn list_my_tokens(
     security(("bearer" = []))
 )]
 #[post("/me/tokens")]
-pub async fn create_token(session: Session, body: web::Json<CreateTokenRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_token(session: Session, body: JsonObject<CreateTokenRequest>) -> Result<HttpResponse, ApiError> {
     session.require_signed_in()?;
     let req = body.into_inner();
     let mut v = Validator::default();
