@@ -13,6 +13,8 @@
 //! are left out for everyone. Nothing is counted or shown before that
 //! filter; snippets are built from the returned (readable) posts only.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
@@ -21,6 +23,7 @@ use diesel::sql_types::{BigInt, Bool, Double, Text};
 use quorum_types::{SearchHit, SearchOrder};
 
 use super::{users, PageRequest};
+use crate::db::id_list::id_in;
 use crate::db::policy::{post_readable, Viewer};
 use crate::db::schema::{categories, posts, posts_fts, threads};
 use crate::db::{AnyConnection, Backend, Db};
@@ -64,38 +67,25 @@ pub struct SearchRequest {
     pub page: PageRequest,
 }
 
-type HitRow = (i64, i64, i64, NaiveDateTime, String, i32, String, String, f64);
+/// A match's post id and its rank (a backend's own score).
+type Ranked = (i64, f64);
+
+/// What a result shows of a post, loaded for one page of matches only.
+type HitRow = (i64, i64, i64, NaiveDateTime, String, i32, String, String);
 
 /// Relevance ranks the newest this many readable matches: a common word
 /// then costs what a rare one does, and the window holds only what the
 /// viewer may read, so posts they cannot read never push others out.
 pub const RANKED_WINDOW: i64 = 1000;
 
-/// The hit's columns and its rank (`$rank`, a backend's own expression).
-macro_rules! hit_columns {
-    ($rank:expr) => {
-        (
-            posts::id,
-            posts::thread_id,
-            posts::author_id,
-            posts::created_at,
-            posts::body_html,
-            posts::number,
-            threads::title,
-            categories::slug,
-            $rank,
-        )
-    };
-}
-
 /// The filters both backends share, on a boxed query over posts, threads
-/// and categories.
+/// and categories, selecting a match's post id and `$rank`.
 macro_rules! narrowed {
     ($query:expr, $rank:expr, $req:expr, $author:expr, $viewer:expr) => {{
         let mut q = $query
             .filter(posts::hidden_at.is_null())
             .filter(post_readable(&$viewer.scope))
-            .select(hit_columns!($rank))
+            .select((posts::id, $rank))
             .into_boxed::<Backend>();
         if let Some(slug) = &$req.parsed.category {
             q = q.filter(categories::slug.eq(slug.clone()));
@@ -114,6 +104,11 @@ macro_rules! narrowed {
 }
 
 /// A page of readable posts matching `req`, best or newest first.
+///
+/// Two steps: the match, the policy and the ranking choose a page of post
+/// ids, reading nothing but ids and ranks (a window of a thousand matches
+/// costs no post text); then that page's posts are read, through the same
+/// policy, to show them.
 pub fn search(
     conn: &mut AnyConnection,
     viewer: &Viewer,
@@ -134,7 +129,7 @@ pub fn search(
     };
     let fetch = req.page.limit + 1;
     let sqlite = matches!(conn, AnyConnection::Sqlite(_));
-    let rows: Vec<HitRow> = if sqlite {
+    let ranked: Vec<Ranked> = if sqlite {
         let matched = FtsMatch(req.parsed.to_fts5(req.field));
         let base = posts_fts::table
             .inner_join(posts::table.inner_join(threads::table.inner_join(categories::table)))
@@ -172,22 +167,49 @@ pub fn search(
             }
         }
     };
-    let has_more = rows.len() as i64 > req.page.limit;
-    let mut rows = rows;
-    rows.truncate(req.page.limit as usize);
+    let has_more = ranked.len() as i64 > req.page.limit;
+    let mut ranked = ranked;
+    ranked.truncate(req.page.limit as usize);
     let next = match req.order {
         _ if !has_more => None,
         SearchOrder::Relevance => {
             let next = offset + req.page.limit;
             (next <= MAX_OFFSET).then(|| super::encode_cursor(&[next]))
         }
-        SearchOrder::Newest => rows.last().map(|r| super::encode_cursor(&[r.0])),
+        SearchOrder::Newest => ranked.last().map(|r| super::encode_cursor(&[r.0])),
     };
+    let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
+    let mut shown: HashMap<i64, HitRow> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        posts::table
+            .inner_join(threads::table.inner_join(categories::table))
+            .filter(id_in(posts::id, &ids))
+            .filter(posts::hidden_at.is_null())
+            .filter(post_readable(&viewer.scope))
+            .select((
+                posts::id,
+                posts::thread_id,
+                posts::author_id,
+                posts::created_at,
+                posts::body_html,
+                posts::number,
+                threads::title,
+                categories::slug,
+            ))
+            .load::<HitRow>(conn)?
+            .into_iter()
+            .map(|row| (row.0, row))
+            .collect()
+    };
+    // In the ranked order. A post deleted, hidden or narrowed between the
+    // two steps is left out, as the policy says.
+    let rows: Vec<HitRow> = ids.iter().filter_map(|id| shown.remove(id)).collect();
     let author_ids: Vec<i64> = rows.iter().map(|r| r.2).collect();
     let authors = users::summaries(conn, &author_ids)?;
     let hits = rows
         .into_iter()
-        .map(|(post_id, thread_id, author_id, created_at, body_html, number, title, category, _rank)| {
+        .map(|(post_id, thread_id, author_id, created_at, body_html, number, title, category)| {
             let plain = text::plain_text(&body_html);
             SearchHit {
                 post_id,
@@ -257,9 +279,9 @@ pub fn reindex(db: &Db, mut progress: impl FnMut(Progress)) -> Result<u64, ApiEr
     Ok(done)
 }
 
-/// The newest readable matches (`window`, a query whose 9th column is
-/// the rank and 1st the post id), ordered by rank: `SELECT * FROM (window)
-/// ORDER BY rank, id DESC LIMIT … OFFSET …`.
+/// The newest readable matches (`window`, a query of the post id and its
+/// rank), ordered by rank: `SELECT * FROM (window) ORDER BY rank, id DESC
+/// LIMIT … OFFSET …`.
 struct Reranked<Q> {
     window: Q,
     /// `ASC` or `DESC`: which way the backend's rank is better.
@@ -281,7 +303,7 @@ impl<Q: QueryFragment<Backend>> QueryFragment<Backend> for Reranked<Q> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         out.push_sql("SELECT * FROM (");
         self.window.walk_ast(out.reborrow())?;
-        out.push_sql(") AS window_hits ORDER BY 9 ");
+        out.push_sql(") AS window_hits ORDER BY 2 ");
         out.push_sql(self.best_first);
         out.push_sql(", 1 DESC LIMIT ");
         out.push_bind_param::<BigInt, i64>(&self.limit)?;
