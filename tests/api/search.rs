@@ -257,6 +257,35 @@ both_backends! {
         }
     }
 
+    async fn posts_you_cannot_read_never_move_a_result(app: TestApp) {
+        // Relevance weighs rare words above common ones. Were "how common"
+        // counted over every post, Board posts full of one word would
+        // push a non-member's results around and betray that they exist.
+        let coop = Coop::create(&app).await;
+        let admin = &coop.admin;
+        app.create_category(admin, "open", &["everyone"], &["signed-in"]).await;
+        app.create_category(admin, "boardroom", &[BOARD], &[BOARD]).await;
+        let (alpha, beta) = (marker("alpha"), marker("beta"));
+        let many = app
+            .create_thread(&coop.participant, "open", "Notes", &format!("{alpha} {alpha} {alpha} and {beta}"), None)
+            .await;
+        let once = app.create_thread(&coop.worker, "open", "Other notes", &format!("{alpha}, {beta} {beta}"), None).await;
+        let q = format!("{alpha} {beta}");
+        let order = |hits: Vec<SearchHit>| hits.iter().map(|h| h.post_id).collect::<Vec<_>>();
+        let before = order(search(&app, Some(&coop.participant), &q).await);
+        assert_eq!(before.len(), 2, "{before:?}");
+        assert_eq!(BTreeSet::from_iter(before.clone()), BTreeSet::from([many.post.id, once.post.id]));
+        for i in 0..12 {
+            app.create_thread(&coop.rep, "boardroom", &format!("Board {i}"), &format!("{alpha} minute {i}"), None)
+                .await;
+        }
+        assert_eq!(search(&app, Some(&coop.rep), &alpha).await.len(), 14);
+        for viewer in ["anonymous", "participant", "worker", "enterprise"] {
+            let after = order(search(&app, account(&coop, viewer), &q).await);
+            assert_eq!(after, before, "{viewer}: the order moved with posts they cannot read");
+        }
+    }
+
     async fn same_threads_for_the_same_query_on_both_backends(app: TestApp) {
         let admin = app.admin().await;
         app.create_category(&admin, "news", &["everyone"], &["signed-in"]).await;

@@ -22,7 +22,10 @@ use crate::search::query::{self, Field};
 /// searched joined: `co-operative` finds "cooperative", "co-operative" and
 /// "coöperative". `relevance` ranks the 1000 newest matching posts the
 /// viewer may read (so a common word costs what a rare one does), and its
-/// paging stops there; `newest` pages through every match.
+/// paging stops there; `newest` pages through every match. Relevance is
+/// BM25 (title words weigh four times body words) with its statistics
+/// taken from those readable matches only, the same on both databases:
+/// posts the viewer cannot read never move a result.
 #[utoipa::path(
     tag = "search",
     params(SearchQuery),

@@ -3,4 +3,5 @@
 //! through the policy live in `db` (`db/queries/search.rs`).
 
 pub mod query;
+pub mod rank;
 pub mod text;

@@ -340,7 +340,7 @@ fn rough_stem(word: &str) -> &str {
     word
 }
 
-fn same_stem(a: &str, b: &str) -> bool {
+pub fn same_stem(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Double, Text};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{Bool, Text};
 use quorum_types::{SearchHit, SearchOrder};
 
 use super::{users, PageRequest};
@@ -29,7 +29,7 @@ use crate::db::schema::{categories, posts, posts_fts, threads};
 use crate::db::{AnyConnection, Backend, Db};
 use crate::error::ApiError;
 use crate::search::query::{Field, Parsed};
-use crate::search::text;
+use crate::search::{rank, text};
 
 /// Results deeper than this are not paged to: refine the query instead.
 pub const MAX_OFFSET: i64 = 1000;
@@ -67,8 +67,8 @@ pub struct SearchRequest {
     pub page: PageRequest,
 }
 
-/// A match's post id and its rank (a backend's own score).
-type Ranked = (i64, f64);
+/// A match in the ranked window: its post id and its index text.
+type Windowed = (i64, String, String);
 
 /// What a result shows of a post, loaded for one page of matches only.
 type HitRow = (i64, i64, i64, NaiveDateTime, String, i32, String, String);
@@ -79,13 +79,13 @@ type HitRow = (i64, i64, i64, NaiveDateTime, String, i32, String, String);
 pub const RANKED_WINDOW: i64 = 1000;
 
 /// The filters both backends share, on a boxed query over posts, threads
-/// and categories, selecting a match's post id and `$rank`.
+/// and categories, selecting `$columns`.
 macro_rules! narrowed {
-    ($query:expr, $rank:expr, $req:expr, $author:expr, $viewer:expr) => {{
+    ($query:expr, $columns:expr, $req:expr, $author:expr, $viewer:expr) => {{
         let mut q = $query
             .filter(posts::hidden_at.is_null())
             .filter(post_readable(&$viewer.scope))
-            .select((posts::id, $rank))
+            .select($columns)
             .into_boxed::<Backend>();
         if let Some(slug) = &$req.parsed.category {
             q = q.filter(categories::slug.eq(slug.clone()));
@@ -105,10 +105,10 @@ macro_rules! narrowed {
 
 /// A page of readable posts matching `req`, best or newest first.
 ///
-/// Two steps: the match, the policy and the ranking choose a page of post
-/// ids, reading nothing but ids and ranks (a window of a thousand matches
-/// costs no post text); then that page's posts are read, through the same
-/// policy, to show them.
+/// Two steps: the match and the policy choose a page of post ids (for
+/// relevance, the window of newest readable matches is ranked by
+/// `search::rank` from its index text); then that page's posts are read,
+/// through the same policy, to show them.
 pub fn search(
     conn: &mut AnyConnection,
     viewer: &Viewer,
@@ -123,62 +123,64 @@ pub fn search(
         },
     };
     let key = req.page.after.as_ref().map(|a| a[0]);
-    let offset = match req.order {
-        SearchOrder::Relevance => key.unwrap_or(0).clamp(0, MAX_OFFSET),
-        SearchOrder::Newest => 0,
-    };
     let fetch = req.page.limit + 1;
+    let window_columns = (posts::id, posts::search_title, posts::search_body);
     let sqlite = matches!(conn, AnyConnection::Sqlite(_));
-    let ranked: Vec<Ranked> = if sqlite {
-        let matched = FtsMatch(req.parsed.to_fts5(req.field));
-        let base = posts_fts::table
-            .inner_join(posts::table.inner_join(threads::table.inner_join(categories::table)))
-            .filter(matched);
-        let q = narrowed!(base, posts_fts::rank, req, author, viewer);
-        match req.order {
-            // bm25: lower is better.
-            SearchOrder::Relevance => {
-                let window = q.order(posts_fts::rowid.desc()).limit(RANKED_WINDOW);
-                Reranked { window, best_first: "ASC", offset, limit: fetch }.load(conn)?
-            }
-            SearchOrder::Newest => {
+    let (ids, next): (Vec<i64>, Option<String>) = match req.order {
+        SearchOrder::Relevance => {
+            let window: Vec<Windowed> = if sqlite {
+                let base = posts_fts::table
+                    .inner_join(posts::table.inner_join(threads::table.inner_join(categories::table)))
+                    .filter(FtsMatch(req.parsed.to_fts5(req.field)));
+                let q = narrowed!(base, window_columns, req, author, viewer);
+                q.order(posts_fts::rowid.desc()).limit(RANKED_WINDOW).load(conn)?
+            } else {
+                let query = TsQuery(req.parsed.to_tsquery_parts(req.field));
+                let base = posts::table.inner_join(threads::table.inner_join(categories::table)).filter(TsMatch(query));
+                let q = narrowed!(base, window_columns, req, author, viewer);
+                q.order(posts::id.desc()).limit(RANKED_WINDOW).load(conn)?
+            };
+            let docs: Vec<rank::Doc<'_>> = window.iter().map(|(_, title, body)| rank::Doc { title, body }).collect();
+            let scores = rank::scores(&req.parsed, &docs);
+            // Best first; among equals, newest first (the window's order).
+            let mut order: Vec<usize> = (0..window.len()).collect();
+            order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+            let offset = key.unwrap_or(0).clamp(0, MAX_OFFSET);
+            let page: Vec<i64> =
+                order.iter().skip(offset as usize).take(fetch as usize).map(|&i| window[i].0).collect();
+            let next = offset + req.page.limit;
+            let more = page.len() as i64 > req.page.limit && next <= MAX_OFFSET;
+            (page, more.then(|| super::encode_cursor(&[next])))
+        }
+        SearchOrder::Newest => {
+            let page: Vec<i64> = if sqlite {
+                let base = posts_fts::table
+                    .inner_join(posts::table.inner_join(threads::table.inner_join(categories::table)))
+                    .filter(FtsMatch(req.parsed.to_fts5(req.field)));
+                let q = narrowed!(base, posts::id, req, author, viewer);
                 let q = match key {
                     Some(last) => q.filter(posts_fts::rowid.lt(last)),
                     None => q,
                 };
                 q.order(posts_fts::rowid.desc()).limit(fetch).load(conn)?
-            }
-        }
-    } else {
-        let query = TsQuery(req.parsed.to_tsquery_parts(req.field));
-        let base = posts::table.inner_join(threads::table.inner_join(categories::table)).filter(TsMatch(query.clone()));
-        let q = narrowed!(base, TsRank(query), req, author, viewer);
-        match req.order {
-            SearchOrder::Relevance => {
-                let window = q.order(posts::id.desc()).limit(RANKED_WINDOW);
-                Reranked { window, best_first: "DESC", offset, limit: fetch }.load(conn)?
-            }
-            SearchOrder::Newest => {
+            } else {
+                let query = TsQuery(req.parsed.to_tsquery_parts(req.field));
+                let base = posts::table.inner_join(threads::table.inner_join(categories::table)).filter(TsMatch(query));
+                let q = narrowed!(base, posts::id, req, author, viewer);
                 let q = match key {
                     Some(last) => q.filter(posts::id.lt(last)),
                     None => q,
                 };
                 q.order(posts::id.desc()).limit(fetch).load(conn)?
-            }
+            };
+            let more = page.len() as i64 > req.page.limit;
+            let shown = &page[..page.len().min(req.page.limit as usize)];
+            let next = if more { shown.last().map(|id| super::encode_cursor(&[*id])) } else { None };
+            (shown.to_vec(), next)
         }
     };
-    let has_more = ranked.len() as i64 > req.page.limit;
-    let mut ranked = ranked;
-    ranked.truncate(req.page.limit as usize);
-    let next = match req.order {
-        _ if !has_more => None,
-        SearchOrder::Relevance => {
-            let next = offset + req.page.limit;
-            (next <= MAX_OFFSET).then(|| super::encode_cursor(&[next]))
-        }
-        SearchOrder::Newest => ranked.last().map(|r| super::encode_cursor(&[r.0])),
-    };
-    let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
+    let mut ids = ids;
+    ids.truncate(req.page.limit as usize);
     let mut shown: HashMap<i64, HitRow> = if ids.is_empty() {
         HashMap::new()
     } else {
@@ -279,42 +281,6 @@ pub fn reindex(db: &Db, mut progress: impl FnMut(Progress)) -> Result<u64, ApiEr
     Ok(done)
 }
 
-/// The newest readable matches (`window`, a query of the post id and its
-/// rank), ordered by rank: `SELECT * FROM (window) ORDER BY rank, id DESC
-/// LIMIT … OFFSET …`.
-struct Reranked<Q> {
-    window: Q,
-    /// `ASC` or `DESC`: which way the backend's rank is better.
-    best_first: &'static str,
-    offset: i64,
-    limit: i64,
-}
-
-impl<Q: Query> Query for Reranked<Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<Q> QueryId for Reranked<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q: QueryFragment<Backend>> QueryFragment<Backend> for Reranked<Q> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        out.push_sql("SELECT * FROM (");
-        self.window.walk_ast(out.reborrow())?;
-        out.push_sql(") AS window_hits ORDER BY 2 ");
-        out.push_sql(self.best_first);
-        out.push_sql(", 1 DESC LIMIT ");
-        out.push_bind_param::<BigInt, i64>(&self.limit)?;
-        out.push_sql(" OFFSET ");
-        out.push_bind_param::<BigInt, i64>(&self.offset)?;
-        Ok(())
-    }
-}
-
-impl<Q, Conn> RunQueryDsl<Conn> for Reranked<Q> {}
-
 /// `column` expressions of our own, rendered per backend.
 macro_rules! expression {
     ($name:ident, $sql_type:ty) => {
@@ -378,19 +344,5 @@ impl QueryFragment<Backend> for TsMatch {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         out.push_sql("\"posts\".\"search_vector\" @@ ");
         self.0.walk(&mut out)
-    }
-}
-
-#[derive(Debug, Clone)]
-struct TsRank(TsQuery);
-expression!(TsRank, Double);
-
-impl QueryFragment<Backend> for TsRank {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        // ts_rank is a `real`; the hit row reads a double.
-        out.push_sql("CAST(ts_rank(\"posts\".\"search_vector\", ");
-        self.0.walk(&mut out)?;
-        out.push_sql(") AS DOUBLE PRECISION)");
-        Ok(())
     }
 }
