@@ -238,6 +238,14 @@ both_backends! {
             .await
             .assert_status(200);
         assert_hidden(&app, &photo.url, None, "anonymous after narrowing").await;
+        // A cached copy is never confirmed to one who may not read it: 404, not 304.
+        let etag = format!("\"{}\"", photo.id);
+        let resp = app.request_with_headers(Method::GET, &photo.url, &[("If-None-Match", etag.as_str())], None).await;
+        assert_eq!(resp.status, 404, "{resp}");
+        let auth = format!("Bearer {}", worker.access_token);
+        let headers = [("If-None-Match", etag.as_str()), ("Authorization", auth.as_str())];
+        let resp = app.request_with_headers(Method::GET, &photo.url, &headers, None).await;
+        assert_eq!(resp.status, 304, "{resp}");
         assert_hidden(&app, &photo.url, outsider.auth(), "outsider after narrowing").await;
         assert_serves(&app.get(&photo.url, worker.auth()).await, PNG);
 
