@@ -19,7 +19,8 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/quorum quorum
+ && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/quorum quorum \
+ && install -d -o quorum -g quorum -m 0700 /var/lib/quorum/data /var/lib/quorum/data/uploads
 COPY --from=builder /usr/local/bin/quorum /usr/local/bin/quorum
 COPY --from=builder /usr/share/quorum/web /usr/share/quorum/web
 USER quorum

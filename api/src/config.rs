@@ -16,6 +16,9 @@ pub use crate::throttle::ThrottleSettings;
 pub const DEFAULT_SITE_NAME: &str = "Quorum";
 pub const DEFAULT_MAIL_FROM: &str = "Quorum <quorum@localhost>";
 
+/// Tells test servers' upload directories apart.
+static NEXT_TEST_DIR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A setup token fixed through the environment must not be guessable.
 const MIN_SETUP_TOKEN_LEN: usize = 16;
 
@@ -165,6 +168,59 @@ pub struct Settings {
     /// while everything else is still served, so a load balancer takes the
     /// instance out before it stops accepting connections.
     pub shutdown_grace: Duration,
+    /// Where uploaded files go and what is taken.
+    pub uploads: UploadSettings,
+}
+
+/// Uploaded files: the local store's directory, the size limit, and when
+/// an upload no post references is removed.
+#[derive(Debug, Clone)]
+pub struct UploadSettings {
+    /// `QUORUM_UPLOAD_DIR`, default `uploads` under `QUORUM_DATA_DIR`.
+    pub dir: PathBuf,
+    /// `QUORUM_UPLOAD_MAX_BYTES`, default 8 MiB.
+    pub max_bytes: u64,
+    /// `QUORUM_UPLOAD_UNUSED_AFTER` (`90s`, `30m`, `24h`, `1d`): an upload
+    /// no post references is removed once it is this old.
+    pub unused_after: Duration,
+    /// How often unused uploads are looked for (`QUORUM_UPLOAD_SWEEP_INTERVAL`, default 1h).
+    pub sweep_every: Duration,
+}
+
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 8 << 20;
+
+impl UploadSettings {
+    /// Defaults under `data_dir`.
+    pub fn under(data_dir: &std::path::Path) -> UploadSettings {
+        UploadSettings {
+            dir: data_dir.join("uploads"),
+            max_bytes: DEFAULT_UPLOAD_MAX_BYTES,
+            unused_after: Duration::from_secs(86_400),
+            sweep_every: Duration::from_secs(3600),
+        }
+    }
+}
+
+fn upload_settings(var: Var<'_>) -> Result<UploadSettings, String> {
+    let data_dir = PathBuf::from(var("QUORUM_DATA_DIR").unwrap_or_else(|| "./data".into()));
+    let mut uploads = UploadSettings::under(&data_dir);
+    if let Some(dir) = var("QUORUM_UPLOAD_DIR") {
+        uploads.dir = PathBuf::from(dir.trim());
+    }
+    uploads.max_bytes =
+        parse_number(var, "QUORUM_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES, "a positive number of bytes")?;
+    if uploads.max_bytes == 0 {
+        return Err("QUORUM_UPLOAD_MAX_BYTES must be a positive number of bytes, not 0".into());
+    }
+    for (name, slot) in [
+        ("QUORUM_UPLOAD_UNUSED_AFTER", &mut uploads.unused_after),
+        ("QUORUM_UPLOAD_SWEEP_INTERVAL", &mut uploads.sweep_every),
+    ] {
+        if let Some(v) = var(name) {
+            *slot = parse_interval(&v).ok_or_else(|| format!("{name} must be like 90s, 30m, 6h or 1d, not {v:?}"))?;
+        }
+    }
+    Ok(uploads)
 }
 
 type Var<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -356,6 +412,7 @@ impl Settings {
             Some(other) => return Err(format!("QUORUM_PROFILES must be members or public, not {other:?}")),
         };
         let backup = backup_schedule(var, &database_url)?;
+        let uploads = upload_settings(var)?;
         let shutdown_timeout: u64 = parse_number(var, "QUORUM_SHUTDOWN_TIMEOUT_SECS", 10, "a number of seconds")?;
         let shutdown_grace: u64 = parse_number(var, "QUORUM_SHUTDOWN_GRACE_SECS", 0, "a number of seconds")?;
         let jwt_secret = var("QUORUM_JWT_SECRET");
@@ -388,6 +445,7 @@ impl Settings {
             backup,
             shutdown_timeout: Duration::from_secs(shutdown_timeout),
             shutdown_grace: Duration::from_secs(shutdown_grace),
+            uploads,
         })
     }
 
@@ -421,6 +479,11 @@ impl Settings {
             backup: None,
             shutdown_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::ZERO,
+            uploads: UploadSettings::under(&std::env::temp_dir().join(format!(
+                "quorum-test-{}-{}",
+                std::process::id(),
+                NEXT_TEST_DIR.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ))),
         }
     }
 
@@ -464,6 +527,9 @@ mod tests {
             ("QUORUM_METRICS_TOKEN", "short"),
             ("QUORUM_BACKUP_INTERVAL", "6h"),
             ("QUORUM_BACKUP_KEEP", "3"),
+            ("QUORUM_UPLOAD_MAX_BYTES", "8MiB"),
+            ("QUORUM_UPLOAD_MAX_BYTES", "0"),
+            ("QUORUM_UPLOAD_UNUSED_AFTER", "a day"),
         ] {
             let error = settings(&[(name, value)]).err().unwrap_or_default();
             assert!(error.starts_with(name), "{name}={value}: {error}");

@@ -24,4 +24,5 @@ pub mod spa;
 pub mod startup;
 pub mod telemetry;
 pub mod throttle;
+pub mod uploads;
 pub mod validate;

@@ -68,6 +68,10 @@ enum Command {
     /// Check the database's integrity and Quorum's stored counters; exits
     /// non-zero when any check fails.
     Check,
+    /// Remove uploads no post references once older than
+    /// QUORUM_UPLOAD_UNUSED_AFTER (the server does this by itself every
+    /// QUORUM_UPLOAD_SWEEP_INTERVAL).
+    SweepUploads,
 }
 
 #[derive(Subcommand)]
@@ -222,11 +226,22 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("indexed {indexed} posts in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
+        Command::SweepUploads => {
+            let settings = settings()?;
+            let db = open_db(&settings)?;
+            let started = std::time::Instant::now();
+            let files = quorum::uploads::LocalStore::new(&settings.uploads.dir);
+            let removed =
+                quorum::uploads::sweep(&db, &files, settings.uploads.unused_after).map_err(|e| e.to_string())?;
+            println!("removed {removed} unused upload(s) in {:.1?}", started.elapsed());
+            Ok(())
+        }
         Command::Seed(args) => {
             let settings = settings()?;
             let db = open_db(&settings)?;
             if args.demo {
-                let summary = quorum::seed::demo(&db).map_err(|e| e.to_string())?;
+                let files = quorum::uploads::LocalStore::new(&settings.uploads.dir);
+                let summary = quorum::seed::demo(&db, &files).map_err(|e| e.to_string())?;
                 println!("{summary}");
                 Ok(())
             } else if args.bulk {

@@ -34,6 +34,7 @@ use crate::routes;
         (name = "threads", description = "Threads"),
         (name = "posts", description = "Posts and revisions"),
         (name = "likes", description = "Likes"),
+        (name = "uploads", description = "Files put in posts, read by whoever may read the post"),
         (name = "search", description = "Full-text search over what the viewer may read"),
         (name = "tokens", description = "Personal access tokens for scripts"),
         (name = "notifications", description = "Notifications, watching, read tracking, live updates and e-mail"),
@@ -53,6 +54,17 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        // Set with the refresh cookie when signing in with `refresh_cookie`;
+        // sent by browsers to `/api/v1/uploads` only, and reads uploads only.
+        components.add_security_scheme(
+            "media_cookie",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "quorum_media",
+                    "Set beside the `quorum_refresh` cookie; lets a browser's `<img src>` read uploads",
+                ),
+            )),
         );
     }
 }

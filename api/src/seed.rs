@@ -18,6 +18,36 @@ use crate::db::{bulk, AnyConnection, Db};
 use crate::error::ApiError;
 use crate::markdown;
 
+/// A one-page PDF: the demo Board report's attachment.
+fn board_report_pdf() -> Vec<u8> {
+    let text = "BT /F1 18 Tf 72 720 Td (Board report, July) Tj 0 -28 Td /F1 12 Tf \
+                (Accepted into the global federation; a two-year grant for the mapping project.) Tj ET";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
+}
+
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
@@ -81,8 +111,14 @@ fn as_viewer(conn: &mut AnyConnection, builtins: &Builtins, id: i64) -> Result<c
 /// inside it, the international thread whose Board report only enterprise
 /// and worker members can read (edited once), mentions, likes and a meeting
 /// time every reader sees in their own zone.
-pub fn demo(db: &Db) -> Result<String, ApiError> {
+pub fn demo(db: &Db, files: &dyn crate::uploads::FileStore) -> Result<String, ApiError> {
     let hash = password::hash(DEMO_PASSWORD)?;
+    // The Board report's PDF goes into the file store first; its row is
+    // written with the rest, and the report's edit links it.
+    let report_pdf = board_report_pdf();
+    let report_upload = crate::uploads::new_id();
+    let report_key = crate::uploads::storage_key(&report_upload);
+    files.put(&report_key, &report_pdf).map_err(|e| ApiError::internal(format!("storing the demo PDF: {e}")))?;
     db.write_blocking(move |conn| {
         let builtins = Builtins::load(conn)?;
         if users::find_by_login(conn, "maren")?.is_some() {
@@ -310,9 +346,23 @@ pub fn demo(db: &Db) -> Result<String, ApiError> {
             report_text,
             None,
         )?;
-        // The report is edited once, so it has a history.
-        let edited = format!("{report_text}\n\n*Corrected: the grant runs for two years, not three.*");
+        // The report is edited once, so it has a history, and gains its PDF.
         let as_maren = as_viewer(conn, &builtins, maren)?;
+        let attachment = crate::db::queries::uploads::create(
+            conn,
+            &as_maren,
+            crate::db::queries::uploads::NewUpload {
+                id: &report_upload,
+                size: report_pdf.len() as i64,
+                kind: crate::uploads::Kind::Pdf,
+                filename: "board-report-july.pdf",
+                storage_key: &report_key,
+            },
+        )?;
+        let edited = format!(
+            "{report_text}\n\n*Corrected: the grant runs for two years, not three.*\n\nThe full report: {}",
+            attachment.markdown
+        );
         posts::update(
             conn,
             &as_maren,

@@ -68,6 +68,10 @@ pub struct AppState {
     pub refresh_key: Secret,
     /// Counters and gauges behind `/metrics`, when it is on.
     pub metrics: Option<Arc<Metrics>>,
+    /// Where uploaded files are kept.
+    pub files: Arc<dyn crate::uploads::FileStore>,
+    /// The largest upload taken, in bytes.
+    pub upload_max_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -243,6 +247,8 @@ pub fn prepare(settings: &Settings) -> Result<(Db, AppState), StartupError> {
         }),
         refresh_key: Secret::new(secret.clone()),
         metrics,
+        files: Arc::new(crate::uploads::LocalStore::new(&settings.uploads.dir)),
+        upload_max_bytes: settings.uploads.max_bytes,
     };
     Ok((db, state))
 }
@@ -275,6 +281,7 @@ impl Application {
         let background = Background { dispatcher, mailer: mail_thread, within: settings.shutdown_timeout };
         let hub = state.hub.clone();
         let draining = state.draining.clone();
+        crate::uploads::start_sweeper(db.clone(), state.files.clone(), settings.uploads.clone(), stop.clone());
         if let Some(schedule) = &settings.backup {
             tracing::info!(dir = %schedule.dir.display(), every_secs = schedule.every.as_secs(), keep = schedule.keep, "scheduled backups");
             crate::backup::start_schedule((*settings.database_url).to_owned(), schedule.clone(), stop.clone());

@@ -219,3 +219,31 @@ pub async fn post_anonymous<B: Serialize + ?Sized, T: DeserializeOwned>(path: &s
 pub fn segment(raw: &str) -> String {
     String::from(js_sys::encode_uri_component(raw))
 }
+
+/// Uploads a file (`POST /uploads?filename=…`, the file itself the body):
+/// the server reads its type from its bytes.
+pub async fn upload(file: &web_sys::File) -> ApiResult<quorum_types::Upload> {
+    let name = file.name();
+    let send_once = |token: Option<String>| {
+        let file = file.clone();
+        let name = name.clone();
+        async move {
+            let mut builder = RequestBuilder::new(&format!("{BASE}/uploads"))
+                .method(Method::POST)
+                .query([("filename", name.as_str())])
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/octet-stream");
+            if let Some(token) = token {
+                builder = builder.header("Authorization", &format!("Bearer {token}"));
+            }
+            let request = builder.body(wasm_bindgen::JsValue::from(file)).map_err(|_| ApiError::network())?;
+            request.send().await.map_err(|_| ApiError::network())
+        }
+    };
+    let token = session::access_token().await;
+    let mut response = send_once(token.clone()).await?;
+    if response.status() == 401 && token.is_some() && session::refresh().await {
+        response = send_once(session::access_token().await).await?;
+    }
+    decode(check(response).await?).await
+}

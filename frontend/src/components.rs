@@ -393,6 +393,38 @@ pub fn MarkdownEditor(
         });
     };
     let message = fresh_message(error, value, &["body"], name);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let uploading = RwSignal::new(Vec::<String>::new());
+    let upload_error = RwSignal::new(None::<String>);
+    // Each file goes up on its own; its Markdown lands where the caret is.
+    let start_uploads = move |files: Vec<web_sys::File>| {
+        if !files.is_empty() {
+            upload_error.set(None);
+        }
+        for file in files {
+            let name = file.name();
+            uploading.update(|u| u.push(name.clone()));
+            spawn_local(async move {
+                let result = api::upload(&file).await;
+                uploading.update(|u| {
+                    if let Some(i) = u.iter().position(|n| *n == name) {
+                        u.remove(i);
+                    }
+                });
+                match result {
+                    Ok(upload) => {
+                        let el = node_ref.get_untracked();
+                        let at = el.as_ref().and_then(|el| el.selection_start().ok().flatten());
+                        let snippet = format!("{}\n", upload.markdown);
+                        value.update(|b| *b = time::insert_at(b, at, &snippet));
+                    }
+                    Err(e) => upload_error.set(Some(format!("{name} was not attached: {}", e.detail))),
+                }
+            });
+        }
+    };
+    let files_id = format!("{id}-files");
+    let status_id = format!("{id}-uploads");
     view! {
         <div class="field editor">
             <div class="editor-head">
@@ -423,7 +455,72 @@ pub fn MarkdownEditor(
                 aria-describedby=format!("{id}-error {id}-hint")
                 node_ref=node_ref
                 bind:value=value
+                on:paste=move |ev: web_sys::ClipboardEvent| {
+                    let files = files_of(ev.clipboard_data().and_then(|d| d.files()));
+                    if !files.is_empty() {
+                        ev.prevent_default();
+                        start_uploads(files);
+                    }
+                }
+                on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=move |ev: web_sys::DragEvent| {
+                    let files = files_of(ev.data_transfer().and_then(|d| d.files()));
+                    if !files.is_empty() {
+                        ev.prevent_default();
+                        start_uploads(files);
+                    }
+                }
             ></textarea>
+            <div class="attach-row">
+                <input
+                    type="file"
+                    id=files_id.clone()
+                    multiple=true
+                    class="visually-hidden"
+                    tabindex="-1"
+                    aria-hidden="true"
+                    accept=ATTACHABLE
+                    aria-label="Files to attach"
+                    node_ref=file_input
+                    on:change=move |_| {
+                        if let Some(input) = file_input.get_untracked() {
+                            let files = files_of(input.files());
+                            input.set_value("");
+                            start_uploads(files);
+                        }
+                    }
+                />
+                <button
+                    type="button"
+                    class="attach"
+                    aria-describedby=status_id.clone()
+                    on:click=move |_| {
+                        if let Some(input) = file_input.get_untracked() {
+                            input.click();
+                        }
+                    }
+                >
+                    "Attach file"
+                </button>
+                <span class="hint">"or drop or paste images and files here (images, PDF, text)"</span>
+            </div>
+            <div id=status_id class="upload-status" role="status" aria-live="polite">
+                {move || {
+                    uploading
+                        .get()
+                        .into_iter()
+                        .map(|name| {
+                            view! {
+                                <p class="uploading">
+                                    <progress aria-label=format!("Uploading {name}")></progress>
+                                    " Uploading " {name.clone()} "…"
+                                </p>
+                            }
+                        })
+                        .collect_view()
+                }}
+                {move || upload_error.get().map(|e| view! { <p class="field-error upload-error">{e}</p> })}
+            </div>
             <Show when=move || previewing.get()>
                 <div class="preview post-body" aria-live="polite">
                     {move || match preview.get() {
@@ -453,6 +550,14 @@ pub fn MarkdownEditor(
             <p class="field-error" id=format!("{id}-error")>{message}</p>
         </div>
     }
+}
+
+/// What the Attach button offers (the server reads the type from the bytes).
+const ATTACHABLE: &str = "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.txt,.pdf";
+
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
 /// Shows `children` to signed-in people; asks the rest to log in, once the

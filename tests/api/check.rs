@@ -18,7 +18,7 @@ both_backends! {
         let fresh = check(&app);
         assert!(fresh.passed(), "a fresh database fails:\n{fresh}");
 
-        quorum::seed::demo(app.db()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
+        quorum::seed::demo(app.db(), &app.files()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
         quorum::seed::bulk(app.db(), 3, 60).unwrap_or_else(|e| panic!("bulk seed: {e:?}"));
         let seeded = check(&app);
         assert!(seeded.passed(), "the seeded database fails:\n{seeded}");

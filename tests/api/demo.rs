@@ -17,7 +17,7 @@ fn thread_titled<'a>(threads: &'a [Thread], title: &str) -> &'a Thread {
 
 both_backends! {
     async fn the_demo_is_a_living_network_seen_through_each_readers_groups(app: TestApp) {
-        let summary = demo(app.db()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
+        let summary = demo(app.db(), &app.files()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
         assert!(summary.contains("6 people") && summary.contains("4 threads"), "{summary}");
 
         // A signed-out visitor sees the public category and its threads, not the others.
@@ -55,6 +55,14 @@ both_backends! {
         assert!(report.edited_at.is_some());
         let history: Page<Revision> = app.page(&format!("/posts/{}/revisions", report.id), maren.auth()).await;
         assert_eq!(history.items.len(), 2);
+        // Its PDF: a link for the members, 404 for the participant.
+        let start = report.body.find("/api/v1/uploads/").expect("the report links its PDF");
+        let url: String = report.body[start..].chars().take_while(|c| *c != ')').collect();
+        assert!(report.body_html.contains(&format!("href=\"{url}\"")), "{}", report.body_html);
+        let pdf = app.get(&url, kofi.auth()).await;
+        assert_eq!((pdf.status, pdf.header("content-type")), (200, Some("application/pdf")), "{pdf}");
+        assert!(pdf.body.starts_with(b"%PDF-") && pdf.body.ends_with(b"%%EOF\n"));
+        app.get(&url, ana.auth()).await.assert_status(404);
 
         // Mentions became links; the meeting time is 15:00 in London, in UTC in the JSON.
         let call = for_kofi.iter().find(|p| p.body.contains("@kofi")).expect("the call for the meeting");

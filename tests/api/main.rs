@@ -33,4 +33,5 @@ mod shutdown;
 mod site;
 mod thread_reading;
 mod times;
+mod uploads;
 mod web_app;

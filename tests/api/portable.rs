@@ -87,7 +87,7 @@ async fn settle(app: &TestApp) {
 /// The demo forum, a small generated set, and one or more rows in every
 /// table the demo leaves empty, written through the API.
 async fn populate(app: &TestApp) {
-    quorum::seed::demo(app.db()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
+    quorum::seed::demo(app.db(), &app.files()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
     quorum::seed::bulk(app.db(), 12, 150).unwrap_or_else(|e| panic!("bulk seed: {e:?}"));
     let admin = app.admin().await;
     let kofi = app.login("kofi", DEMO_PASSWORD).await;
@@ -292,7 +292,7 @@ fn with_line(text: &str, n: usize, line: &str) -> String {
 
 both_backends! {
     async fn a_bad_file_or_a_database_in_use_changes_nothing(app: TestApp) {
-        quorum::seed::demo(app.db()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
+        quorum::seed::demo(app.db(), &app.files()).unwrap_or_else(|e| panic!("demo seed: {e:?}"));
         settle(&app).await;
         let file = Scratch::new("export");
         let summary = quorum::portable::export(&app.database_url(), Some(file.path()), false)

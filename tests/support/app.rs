@@ -29,6 +29,8 @@ pub struct TestApp {
     pub setup_token: Option<String>,
     /// The separate metrics address's port (`Settings::metrics_bind`).
     pub metrics_port: Option<u16>,
+    /// Where this server keeps uploaded files (removed when the app is dropped).
+    pub upload_dir: Option<PathBuf>,
     db: Db,
     /// Stops the server's background threads when the test ends.
     stop: quorum::events::Stop,
@@ -39,6 +41,9 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop.stop();
+        if let Some(dir) = &self.upload_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -54,6 +59,7 @@ impl TestApp {
         let database = TestDatabase::create(backend)?;
         let mut settings = Settings::for_tests(database.url(), JWT_SECRET);
         configure(&mut settings);
+        let upload_dir = settings.uploads.dir.clone();
         let app = match Application::build(settings).await {
             Ok(app) => app,
             Err(e) => panic!("cannot start Quorum on {backend:?}: {e}"),
@@ -70,6 +76,7 @@ impl TestApp {
         });
         let mut app = TestApp::new(backend, port, db, database, setup_token, stop);
         app.metrics_port = metrics_port;
+        app.upload_dir = Some(upload_dir);
         Some(app)
     }
 
@@ -193,6 +200,7 @@ impl TestApp {
             jwt_secret: JWT_SECRET.to_owned(),
             setup_token,
             metrics_port: None,
+            upload_dir: None,
             db,
             stop,
             database,
@@ -201,6 +209,13 @@ impl TestApp {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The server's file store for uploads (what `quorum seed` and the
+    /// unused-upload sweep are handed).
+    pub fn files(&self) -> quorum::uploads::LocalStore {
+        let dir = self.upload_dir.clone();
+        quorum::uploads::LocalStore::new(dir.unwrap_or_else(|| std::env::temp_dir().join("quorum-test-uploads")))
     }
 
     /// The URL of this test's database, for a connection of the test's own

@@ -199,7 +199,8 @@ impl Instance {
             .env_remove("QUORUM_CORS_ORIGINS")
             .env_remove("QUORUM_SETUP_TOKEN")
             .env_remove("QUORUM_STATIC_DIR")
-            .env_remove("QUORUM_DATA_DIR");
+            .env_remove("QUORUM_DATA_DIR")
+            .env_remove("QUORUM_UPLOAD_DIR");
         for (name, value) in &self.env {
             command.env(name, value);
         }

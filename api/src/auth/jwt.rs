@@ -10,6 +10,12 @@ pub const ISSUER: &str = "quorum";
 pub const AUDIENCE: &str = "quorum-api";
 pub const ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
 pub const MIN_SECRET_BYTES: usize = 32;
+/// The audience of the tokens in the `quorum_media` cookie: they read
+/// uploads (an `<img src>` sends no bearer header) and nothing else.
+pub const MEDIA_AUDIENCE: &str = "quorum-media";
+/// How long a media cookie's token lives; every refresh sets a new one,
+/// and logout or a password change (a new token generation) ends it.
+pub const MEDIA_TOKEN_SECONDS: i64 = 12 * 3600;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -26,6 +32,7 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    media_validation: Validation,
 }
 
 impl JwtKeys {
@@ -36,22 +43,40 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
         validation.set_issuer(&[ISSUER]);
+        let mut media_validation = validation.clone();
         validation.set_audience(&[AUDIENCE]);
+        media_validation.set_audience(&[MEDIA_AUDIENCE]);
         Ok(JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            media_validation,
         })
     }
 
     pub fn issue(&self, user_id: i64, generation: i64) -> Result<String, ApiError> {
+        self.sign(user_id, generation, AUDIENCE, ACCESS_TOKEN_SECONDS)
+    }
+
+    /// A token for the `quorum_media` cookie, which reads uploads only.
+    pub fn issue_media(&self, user_id: i64, generation: i64) -> Result<String, ApiError> {
+        self.sign(user_id, generation, MEDIA_AUDIENCE, MEDIA_TOKEN_SECONDS)
+    }
+
+    /// The account id and token generation of a valid media token.
+    pub fn verify_media(&self, token: &str) -> Option<(i64, i64)> {
+        let data = decode::<Claims>(token, &self.decoding, &self.media_validation).ok()?;
+        Some((data.claims.sub.parse().ok()?, data.claims.r#gen))
+    }
+
+    fn sign(&self, user_id: i64, generation: i64, audience: &str, seconds: i64) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             iat: now,
-            exp: now + ACCESS_TOKEN_SECONDS,
+            exp: now + seconds,
             iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
+            aud: audience.into(),
             r#gen: generation,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)

@@ -113,6 +113,16 @@ impl Session {
         self.state.db.read(self.with_viewer(Some(Scope::Read), f)).await
     }
 
+    /// Like [`Session::write`]'s check of the credential, on a read
+    /// connection: for refusing a write before slow work (storing a file)
+    /// without taking the write lock.
+    pub async fn check<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection, &Viewer) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.state.db.read(self.with_viewer(None, f)).await
+    }
+
     /// Resolves the viewer and runs `f` in one write transaction.
     pub async fn write<T: Send + 'static>(
         &self,
@@ -153,6 +163,31 @@ fn extract(req: &HttpRequest) -> Result<Session, ApiError> {
         Presented::Session { user_id, generation }
     };
     Ok(Session { state, presented: Some(presented), address })
+}
+
+impl Session {
+    /// For reading an upload: the bearer credential as usual; without one,
+    /// the `quorum_media` cookie the browser sends to `/api/v1/uploads`
+    /// (its token reads uploads only). A cookie that is missing, expired
+    /// or badly signed counts as nobody signed in. The second value says
+    /// whether the account came from the cookie.
+    pub fn for_upload(req: &HttpRequest) -> Result<(Session, bool), ApiError> {
+        let session = extract(req)?;
+        if session.presented.is_some() || req.headers().contains_key(AUTHORIZATION) {
+            return Ok((session, false));
+        }
+        let presented = req
+            .cookie(crate::routes::auth::MEDIA_COOKIE)
+            .and_then(|cookie| session.state.jwt.verify_media(cookie.value()))
+            .map(|(user_id, generation)| Presented::Session { user_id, generation });
+        let from_cookie = presented.is_some();
+        Ok((Session { presented, ..session }, from_cookie))
+    }
+
+    /// The same request as nobody signed in.
+    pub fn as_anonymous(&self) -> Session {
+        Session { presented: None, ..self.clone() }
+    }
 }
 
 /// The account a request's bearer credential names, if it is valid (for

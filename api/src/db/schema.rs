@@ -400,6 +400,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        uploader_id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        size -> BigInt,
+        content_type -> Text,
+        filename -> Text,
+        storage_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(audience_groups -> groups (group_id));
@@ -418,6 +431,7 @@ diesel::joinable!(notifications -> posts (post_id));
 diesel::joinable!(meetings -> threads (thread_id));
 diesel::joinable!(poll_answers -> poll_slots (slot_id));
 diesel::joinable!(meeting_rsvps -> users (user_id));
+diesel::joinable!(uploads -> posts (post_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -454,4 +468,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_tokens,
     poll_slots,
     poll_answers,
+    uploads,
 );

@@ -197,3 +197,20 @@ fn a_wrong_time_refuses_the_post_with_the_reason() {
     let many = "[date=2023-12-14 time=16:00 timezone=UTC] ".repeat(super::dates::MAX_DATES + 1);
     assert_eq!(to_html(&many), Err(Limit::Dates(super::dates::MAX_DATES + 1)));
 }
+
+#[test]
+fn attachments_stay_inline_images_and_file_links() {
+    let id = "0123456789abcdef0123456789abcdef";
+    let markdown = format!(
+        "![site visit.png](/api/v1/uploads/{id}/site-visit.png)\n\n[report.pdf](/api/v1/uploads/{id}/report.pdf)"
+    );
+    let html = rendered(&markdown);
+    assert!(
+        html.contains(&format!(r#"<img src="/api/v1/uploads/{id}/site-visit.png" alt="site visit.png">"#)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"<a href="/api/v1/uploads/{id}/report.pdf" rel="nofollow noopener">report.pdf</a>"#)),
+        "{html}"
+    );
+}

@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
 use quorum_types::{ErrorCode, LoginRequest, Problem, RefreshRequest, RegisterRequest, TokenPair};
 
-use crate::auth::jwt::ACCESS_TOKEN_SECONDS;
+use crate::auth::jwt::{ACCESS_TOKEN_SECONDS, MEDIA_TOKEN_SECONDS};
 use crate::auth::password;
 use crate::auth::Session;
 use crate::config::Registration;
@@ -26,6 +26,9 @@ use crate::throttle::{self, client_address, Rule};
 pub const REFRESH_COOKIE: &str = "quorum_refresh";
 /// Only the refresh and logout endpoints ever see the cookie.
 const REFRESH_COOKIE_PATH: &str = "/api/v1/auth";
+/// The cookie that lets the browser read uploads, set beside the refresh cookie.
+pub const MEDIA_COOKIE: &str = "quorum_media";
+const MEDIA_COOKIE_PATH: &str = "/api/v1/uploads";
 
 /// A new access token with `refresh_token`, or with a new refresh token
 /// family when `None`. With a rotated token, `generation` is the one its
@@ -65,12 +68,27 @@ fn refresh_cookie(state: &AppState, token: String) -> Cookie<'static> {
         .finish()
 }
 
-/// Adds a `Set-Cookie` that removes the refresh cookie.
+/// `quorum_media=<token>`: what lets the browser's `<img src>` and file
+/// links read uploads (they send no bearer header). HttpOnly,
+/// SameSite=Strict, sent to `/api/v1/uploads` only; its token reads
+/// uploads and nothing else (`jwt::MEDIA_AUDIENCE`).
+fn media_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build(MEDIA_COOKIE, token)
+        .path(MEDIA_COOKIE_PATH)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
+        .max_age(CookieDuration::seconds(MEDIA_TOKEN_SECONDS))
+        .finish()
+}
+
+/// Adds `Set-Cookie`s that remove the refresh and media cookies.
 pub(crate) fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpResponse {
-    let mut cookie = refresh_cookie(state, String::new());
-    cookie.make_removal();
-    if let Err(e) = response.add_cookie(&cookie) {
-        tracing::error!(error = %e, "cannot clear the refresh cookie");
+    for mut cookie in [refresh_cookie(state, String::new()), media_cookie(state, String::new())] {
+        cookie.make_removal();
+        if let Err(e) = response.add_cookie(&cookie) {
+            tracing::error!(error = %e, "cannot clear a session cookie");
+        }
     }
     response
 }
@@ -86,6 +104,14 @@ pub(crate) fn signed_in(
     if cookie {
         if let Some(token) = pair.refresh_token.take() {
             response.cookie(refresh_cookie(state, token));
+        }
+        let media =
+            state.jwt.verify(&pair.access_token).and_then(|(user, generation)| state.jwt.issue_media(user, generation));
+        match media {
+            Ok(token) => {
+                response.cookie(media_cookie(state, token));
+            }
+            Err(e) => tracing::error!(error = %e, "cannot issue the media cookie"),
         }
     }
     response.insert_header((header::CACHE_CONTROL, "no-store"));

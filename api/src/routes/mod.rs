@@ -21,6 +21,7 @@ pub mod site;
 pub mod stream;
 pub mod threads;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
@@ -122,7 +123,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(polls::put_poll)
         .service(polls::answer_poll)
         .service(polls::list_poll_answers)
-        .service(polls::choose_slot);
+        .service(polls::choose_slot)
+        .service(uploads::create_upload)
+        .service(uploads::get_upload);
 }
 
 /// JSON bodies: at most 1 MiB; every parse failure is problem+json.

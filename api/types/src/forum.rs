@@ -358,3 +358,42 @@ pub struct Preview {
     #[serde(default)]
     pub dates: Vec<PostDate>,
 }
+
+/// A file uploaded to be put in a post. Until a post references its `url`
+/// only its uploader can read it; from then on, whoever can read that post.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Upload {
+    /// Random, 32 lowercase hex digits.
+    pub id: String,
+    /// Where it is read: `/api/v1/uploads/{id}/{name}`.
+    pub url: String,
+    /// The file name as uploaded (cleaned of paths and control characters).
+    pub filename: String,
+    /// The type read from the bytes: `image/png`, `image/jpeg`, `image/gif`,
+    /// `image/webp`, `application/pdf` or `text/plain; charset=utf-8`.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Whether a post references it yet.
+    pub in_post: bool,
+    pub created_at: DateTime<Utc>,
+    /// What to put in a post: `![name](url)` for an image, `[name](url)` otherwise.
+    pub markdown: String,
+}
+
+/// `POST /uploads?filename=…`: the file's name (the body is the file itself).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct UploadQuery {
+    /// The file's name, e.g. `board-report.pdf` (paths and control
+    /// characters are dropped; at most 120 characters are kept).
+    pub filename: String,
+}
+
+/// A request or response body that is a file's bytes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = String, format = Binary))]
+pub struct FileBytes(pub Vec<u8>);

@@ -52,6 +52,8 @@ pub enum Action {
     AnswerPoll,
     /// Download the archive of one's own data.
     ExportOwnData,
+    /// Upload a file to put in a post.
+    Upload,
     /// Delete one's own account (a signed-in session only).
     DeleteOwnAccount,
 }
@@ -235,7 +237,7 @@ pub fn allows(viewer: &Viewer, action: Action, target: Target) -> Result<(), Ref
             }
             Scope::Admin
         }
-        (EditProfile, Target::Site) => Scope::Write,
+        (EditProfile | Upload, Target::Site) => Scope::Write,
         (ExportOwnData, Target::Site) => Scope::Read,
         (DeleteOwnAccount, Target::Site) => {
             // Irreversible, so never at the hands of a token a script holds.

@@ -16,7 +16,7 @@ use super::schema::{
     access_tokens, audience_groups, audiences, calendar_tokens, categories, category_reads, dispatch_cursors, events,
     flags, group_members, groups, invite_groups, invites, likes, mail_outbox, meeting_rsvps, meetings, notifications,
     poll_answers, poll_slots, post_mentions, post_quotes, post_revisions, posts, refresh_tokens, settings,
-    thread_reads, threads, users, watches,
+    thread_reads, threads, uploads, users, watches,
 };
 use super::{on_inner, AnyConnection, BackendKind, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use crate::db::queries::search::{body_text, title_text};
@@ -51,6 +51,9 @@ pub const TABLES: &[(&str, Plan)] = &[
     ("post_mentions", Plan::Exported),
     ("post_quotes", Plan::Exported),
     ("likes", Plan::Exported),
+    // Metadata only: the files stay in the upload directory, which is
+    // copied beside the export (see the README's backup section).
+    ("uploads", Plan::Exported),
     ("meetings", Plan::Exported),
     ("meeting_rsvps", Plan::Exported),
     ("poll_slots", Plan::Exported),
@@ -93,6 +96,7 @@ pub const RECORD_TYPES: &[(&str, &str)] = &[
     ("post_mentions", "post_mention"),
     ("post_quotes", "post_quote"),
     ("likes", "like"),
+    ("uploads", "upload"),
     ("meetings", "meeting"),
     ("meeting_rsvps", "meeting_rsvp"),
     ("poll_slots", "poll_slot"),
@@ -344,6 +348,7 @@ fn export_tables(conn: &mut AnyConnection, with_secrets: bool, sink: &mut dyn Si
     whole!(conn, sink, post_mentions, PostMention, |m| (m.post_id, m.user_id, m.group_id));
     by_pair!(conn, sink, post_quotes, PostQuote, post_id, quoted_id);
     by_pair!(conn, sink, likes, Like, post_id, user_id);
+    whole!(conn, sink, uploads, Upload, |u| u.id.clone());
     whole!(conn, sink, meetings, Meeting, |m| m.thread_id);
     by_pair!(conn, sink, meeting_rsvps, MeetingRsvp, thread_id, user_id);
     by_id!(conn, sink, poll_slots, PollSlot);
@@ -528,6 +533,7 @@ impl Writer {
             "post_mention" => insert_all(conn, &take!(pending, PostMention), insert_into!(post_mentions))?,
             "post_quote" => insert_all(conn, &take!(pending, PostQuote), insert_into!(post_quotes))?,
             "like" => insert_all(conn, &take!(pending, Like), insert_into!(likes))?,
+            "upload" => insert_all(conn, &take!(pending, Upload), insert_into!(uploads))?,
             "meeting" => insert_all(conn, &take!(pending, Meeting), insert_into!(meetings))?,
             "meeting_rsvp" => insert_all(conn, &take!(pending, MeetingRsvp), insert_into!(meeting_rsvps))?,
             "poll_slot" => insert_all(conn, &take!(pending, PollSlot), insert_into!(poll_slots))?,

@@ -11,7 +11,7 @@ use crate::db::schema::{
     access_tokens, audience_groups, audiences, calendar_tokens, categories, category_reads, dispatch_cursors, events,
     flags, group_members, groups, invite_groups, invites, likes, mail_outbox, meeting_rsvps, meetings, notifications,
     poll_answers, poll_slots, post_mentions, post_quotes, post_revisions, posts, refresh_tokens, settings,
-    thread_reads, threads, users, watches,
+    thread_reads, threads, uploads, users, watches,
 };
 
 /// The file's first line.
@@ -414,6 +414,21 @@ pub struct CalendarToken {
     pub created_at: NaiveDateTime,
 }
 
+/// An upload's metadata. Its bytes are not in the export: they stay in
+/// the upload directory (`QUORUM_UPLOAD_DIR`), copied beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable, Insertable)]
+#[diesel(table_name = uploads, treat_none_as_default_value = false)]
+pub struct Upload {
+    pub id: String,
+    pub uploader_id: i64,
+    pub post_id: Option<i64>,
+    pub size: i64,
+    pub content_type: String,
+    pub filename: String,
+    pub storage_key: String,
+    pub created_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = mail_outbox, treat_none_as_default_value = false)]
 pub struct Mail {
@@ -465,6 +480,7 @@ pub enum Record {
     RefreshToken(RefreshToken),
     CalendarToken(CalendarToken),
     Mail(Mail),
+    Upload(Upload),
     /// The last line: how many records of each type came before it, so a
     /// truncated file is refused rather than half-imported.
     End(End),
@@ -509,6 +525,7 @@ impl Record {
             Record::RefreshToken(_) => "refresh_token",
             Record::CalendarToken(_) => "calendar_token",
             Record::Mail(_) => "mail",
+            Record::Upload(_) => "upload",
             Record::End(_) => "end",
         }
     }

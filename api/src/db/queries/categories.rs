@@ -16,7 +16,7 @@ use crate::db::policy::actions::{can, require, Action, CategoryFacts, Target};
 use crate::db::policy::{category_readable, thread_count_readable, Viewer};
 use crate::db::schema::{
     categories, category_thread_counts, flags, likes, notifications, post_mentions, post_quotes, post_revisions, posts,
-    thread_reads, threads, watches,
+    thread_reads, threads, uploads, watches,
 };
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -278,6 +278,11 @@ pub fn delete(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> Result<(
     let gone_ids = threads::table.filter(threads::category_id.eq(row.id)).select(threads::id.nullable());
     diesel::delete(watches::table.filter(watches::thread_id.eq_any(gone_ids))).execute(conn)?;
     diesel::delete(post_revisions::table.filter(post_revisions::post_id.eq_any(gone_posts))).execute(conn)?;
+    // Their files are in no post any more: the unused-upload sweep removes them.
+    let gone_post_ids = posts::table.filter(posts::thread_id.eq_any(gone)).select(posts::id.nullable());
+    diesel::update(uploads::table.filter(uploads::post_id.eq_any(gone_post_ids)))
+        .set(uploads::post_id.eq(None::<i64>))
+        .execute(conn)?;
     diesel::delete(posts::table.filter(posts::thread_id.eq_any(gone))).execute(conn)?;
     diesel::delete(threads::table.filter(threads::category_id.eq(row.id))).execute(conn)?;
     diesel::delete(category_thread_counts::table.filter(category_thread_counts::category_id.eq(row.id)))

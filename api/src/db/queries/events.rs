@@ -66,10 +66,13 @@ pub enum Kind {
     /// A thread's date poll: slots proposed or changed; a member's answers.
     PollChanged,
     PollAnswered,
+    /// A file uploaded; removed once no post took it up.
+    UploadCreated,
+    UploadRemoved,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 45] = [
+    pub const ALL: [Kind; 47] = [
         Kind::ThreadCreated,
         Kind::ThreadRetitled,
         Kind::ThreadDeleted,
@@ -115,6 +118,8 @@ impl Kind {
         Kind::EventAnswered,
         Kind::PollChanged,
         Kind::PollAnswered,
+        Kind::UploadCreated,
+        Kind::UploadRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +170,8 @@ impl Kind {
             EventAnswered => "event.answered",
             PollChanged => "poll.changed",
             PollAnswered => "poll.answered",
+            UploadCreated => "upload.created",
+            UploadRemoved => "upload.removed",
         }
     }
 

@@ -28,6 +28,7 @@ pub mod settings;
 pub mod threads;
 pub mod throttles;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

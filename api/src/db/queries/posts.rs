@@ -367,6 +367,7 @@ pub fn insert(
         ))
         .returning(posts::id)
         .get_result(conn)?;
+    super::uploads::link(conn, id, author_id, body)?;
     Ok(posts::table.find(id).select(PostRow::as_select()).first(conn)?)
 }
 
@@ -475,6 +476,7 @@ pub fn update(
             mentions::check_quotes(conn, viewer, builtins, quotes, &levels)?;
         }
         mentions::store(conn, id, mentioned, quotes)?;
+        super::uploads::link(conn, id, row.author_id, body)?;
         let at = now();
         // Updating first locks the post row on PostgreSQL, so concurrent
         // edits number their revisions one after the other.
