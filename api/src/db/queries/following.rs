@@ -5,13 +5,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::dsl::{count_star, max};
-use diesel::expression::{AppearsOnTable, SelectableExpression};
+use diesel::dsl::max;
 use diesel::prelude::*;
 use quorum_types::WatchLevel;
 
 use super::{categories, now, threads};
-use crate::db::policy::{post_readable, Predicate, Viewer};
+use crate::db::id_list::id_in;
+use crate::db::policy::{post_readable, Viewer};
 use crate::db::schema::{
     categories as categories_t, category_reads, posts, thread_reads, threads as threads_t, watches,
 };
@@ -168,15 +168,24 @@ pub fn category_watchers(conn: &mut AnyConnection, category_id: i64) -> Result<V
         .load(conn)?)
 }
 
-/// Whether a member muted this thread, or its category.
-pub fn muted(conn: &mut AnyConnection, user_id: i64, thread_id: i64, category_id: i64) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        watches::table
-            .filter(watches::user_id.eq(user_id))
-            .filter(watches::level.eq("muted"))
-            .filter(watches::thread_id.eq(thread_id).or(watches::category_id.eq(category_id))),
-    ))
-    .get_result(conn)?)
+/// Of `user_ids`, those who muted this thread or its category.
+pub fn muted_among(
+    conn: &mut AnyConnection,
+    user_ids: &[i64],
+    thread_id: i64,
+    category_id: i64,
+) -> Result<HashSet<i64>, ApiError> {
+    if user_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(watches::table
+        .filter(watches::level.eq("muted"))
+        .filter(watches::thread_id.eq(thread_id).or(watches::category_id.eq(category_id)))
+        .filter(id_in(watches::user_id, user_ids))
+        .select(watches::user_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Records that the viewer has read a thread up to `post_id` (never backwards).
