@@ -107,6 +107,7 @@ pub fn handle(conn: &mut AnyConnection, builtins: &Builtins, batch: &[EventRow])
         // Whether the post is readable depends on the reader's audiences
         // only: asked once per distinct set.
         let mut readable_to: HashMap<ReadScope, bool> = HashMap::new();
+        let mut notified: Vec<(i64, NotificationKind)> = Vec::with_capacity(recipients.len());
         for (user, why) in recipients {
             if kind == Kind::PostEdited
                 && notifications::already(
@@ -137,12 +138,16 @@ pub fn handle(conn: &mut AnyConnection, builtins: &Builtins, batch: &[EventRow])
             if !readable {
                 continue;
             }
-            notifications::create(conn, user, why, post_id, thread_id, actor)?;
-            let told = NewEvent::new(Kind::NotificationCreated, format!("user:{user}")).user(user);
-            let told =
-                NewEvent { post_id: Some(post_id), thread_id: Some(thread_id), category_id: event.category_id, ..told };
-            events::record_as(conn, None, None, told)?;
+            notified.push((user, why));
         }
+        // Stored many rows per statement, with an event each (for live
+        // updates of the unread count), in the order of the recipients.
+        notifications::create_many(conn, &notified, post_id, thread_id, actor)?;
+        let told = notified.iter().map(|(user, _)| {
+            let told = NewEvent::new(Kind::NotificationCreated, format!("user:{user}")).user(*user);
+            NewEvent { post_id: Some(post_id), thread_id: Some(thread_id), category_id: event.category_id, ..told }
+        });
+        events::record_many_by_system(conn, told.collect())?;
     }
     Ok(())
 }
