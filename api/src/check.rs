@@ -77,7 +77,7 @@ struct Invariant {
     from: &'static str,
 }
 
-const INVARIANTS: [Invariant; 6] = [
+const INVARIANTS: [Invariant; 8] = [
     Invariant {
         name: "threads.open_posts counts the live, shown posts without an audience",
         noun: "thread",
@@ -118,6 +118,25 @@ const INVARIANTS: [Invariant; 6] = [
         key: "t.id",
         from: "FROM threads t WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM category_thread_counts c \
                WHERE c.category_id = t.category_id AND c.audience_key = COALESCE(t.audience_id, 0))",
+    },
+    Invariant {
+        name: "thread_post_counts counts each thread's live, shown narrowed posts per audience",
+        noun: "thread",
+        key: "c.thread_id",
+        from: "FROM thread_post_counts c WHERE c.posts <> (SELECT COUNT(*) FROM posts p \
+               WHERE p.thread_id = c.thread_id AND p.audience_id = c.audience_id \
+               AND p.deleted_at IS NULL AND p.hidden_at IS NULL) \
+               OR COALESCE(c.last_created_at, '1970-01-01') <> COALESCE((SELECT MAX(p.created_at) FROM posts p \
+               WHERE p.thread_id = c.thread_id AND p.audience_id = c.audience_id \
+               AND p.deleted_at IS NULL AND p.hidden_at IS NULL), '1970-01-01')",
+    },
+    Invariant {
+        name: "every live, shown narrowed post is in thread_post_counts",
+        noun: "post",
+        key: "p.id",
+        from: "FROM posts p WHERE p.audience_id IS NOT NULL AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM thread_post_counts c \
+               WHERE c.thread_id = p.thread_id AND c.audience_id = p.audience_id)",
     },
     Invariant {
         name: "every thread has its first post",

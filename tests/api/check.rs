@@ -31,6 +31,14 @@ both_backends! {
             "SELECT MIN(id) AS n FROM threads WHERE category_id = {category} AND audience_id IS NULL AND deleted_at IS NULL"
         ));
         let counts_row = format!("category_id = {category} AND audience_key = 0");
+        let narrowed_thread = app.count("SELECT MIN(thread_id) AS n FROM thread_post_counts WHERE posts > 0");
+        let narrowed_audience = app.count(&format!(
+            "SELECT MIN(audience_id) AS n FROM thread_post_counts WHERE thread_id = {narrowed_thread} AND posts > 0"
+        ));
+        let narrowed_row = format!("thread_id = {narrowed_thread} AND audience_id = {narrowed_audience}");
+        let live_narrowed = format!("{narrowed_row} AND deleted_at IS NULL AND hidden_at IS NULL");
+        let first_narrowed = app.count(&format!("SELECT MIN(id) AS n FROM posts WHERE {live_narrowed}"));
+
         let breakages = [
             (
                 "threads.open_posts",
@@ -70,6 +78,31 @@ both_backends! {
                     "INSERT INTO category_thread_counts (category_id, audience_key, threads, last_bumped_at) \
                      SELECT category_id, 0, COUNT(*), MAX(bumped_at) FROM threads \
                      WHERE category_id = {category} AND audience_id IS NULL AND deleted_at IS NULL GROUP BY category_id"
+                ),
+            ),
+            (
+                "counts each thread's live, shown narrowed posts",
+                format!("thread {narrowed_thread}"),
+                format!("UPDATE thread_post_counts SET posts = posts + 1 WHERE {narrowed_row}"),
+                format!("UPDATE thread_post_counts SET posts = posts - 1 WHERE {narrowed_row}"),
+            ),
+            (
+                "counts each thread's live, shown narrowed posts",
+                format!("thread {narrowed_thread}"),
+                format!("UPDATE thread_post_counts SET last_created_at = NULL WHERE {narrowed_row}"),
+                format!(
+                    "UPDATE thread_post_counts SET last_created_at = \
+                     (SELECT MAX(created_at) FROM posts WHERE {live_narrowed}) WHERE {narrowed_row}"
+                ),
+            ),
+            (
+                "every live, shown narrowed post is in thread_post_counts",
+                format!("post {first_narrowed}"),
+                format!("DELETE FROM thread_post_counts WHERE {narrowed_row}"),
+                format!(
+                    "INSERT INTO thread_post_counts (thread_id, audience_id, posts, last_created_at) \
+                     SELECT thread_id, audience_id, COUNT(*), MAX(created_at) FROM posts \
+                     WHERE {live_narrowed} GROUP BY thread_id, audience_id"
                 ),
             ),
         ];

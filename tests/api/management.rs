@@ -485,3 +485,90 @@ both_backends! {
         assert!(report.passed(), "{report}");
     }
 }
+
+both_backends! {
+    /// A thread list's reply count and last activity per viewer come from
+    /// counters of the narrowed replies kept on write; they must follow every
+    /// change of such a reply, for each kind of viewer.
+    async fn thread_counts_follow_every_change_of_a_narrowed_reply(app: TestApp) {
+        let admin = app.admin().await;
+        app.create_group(&admin, "board").await;
+        let board = app.member(&admin, "boardie", &["board"]).await;
+        let member = app.register("member").await;
+        let moderator = app.member(&admin, "moddy", &[quorum_types::GROUP_MODERATORS]).await;
+        app.create_category(&admin, "alpha", &["everyone"], &["signed-in"]).await;
+        app.create_category(&admin, "beta", &["everyone"], &["signed-in"]).await;
+        let created = app.create_thread(&member, "alpha", "Open to all", "For everyone", None).await;
+        let (thread, opened) = (created.thread.id, created.post.created_at);
+
+        // (reply count, last activity) of a thread in the list of every
+        // category, or None when the viewer does not see it.
+        let listed = |who: Option<&Account>, id: i64| {
+            let token = who.and_then(Account::auth).map(str::to_owned);
+            let app = &app;
+            async move {
+                let threads: Vec<Thread> = app.all("/threads?limit=50", token.as_deref()).await;
+                threads.into_iter().find(|t| t.id == id).map(|t| (t.reply_count, t.last_activity_at))
+            }
+        };
+        let seen = |id: i64| {
+            let (board, member, admin) = (&board, &member, &admin);
+            async move {
+                [listed(Some(board), id).await, listed(Some(member), id).await, listed(None, id).await, listed(Some(admin), id).await]
+            }
+        };
+        let everyone = |n: i64, at| [Some((n, at)); 4];
+        assert_eq!(seen(thread).await, everyone(0, opened));
+
+        let open = app.reply(&member, thread, "An open reply", None, None).await;
+        let narrowed = app.reply(&board, thread, "For the board only", None, Some(&["board"])).await;
+        assert!(narrowed.created_at > open.created_at);
+        let for_board = [Some((2, narrowed.created_at)), Some((1, open.created_at)), Some((1, open.created_at)), Some((2, narrowed.created_at))];
+        let without = everyone(1, open.created_at);
+        assert_eq!(seen(thread).await, for_board, "after the narrowed reply");
+
+        // Hidden, shown again.
+        let hidden = format!("/posts/{}/hidden", narrowed.id);
+        app.put(&hidden, admin.auth(), &json!({"reason": "check"})).await.assert_status(200);
+        assert_eq!(seen(thread).await, without, "hidden replies are not counted");
+        app.delete(&hidden, admin.auth()).await.assert_status(200);
+        assert_eq!(seen(thread).await, for_board, "shown again");
+
+        // Deleted, restored.
+        app.delete(&format!("/posts/{}", narrowed.id), admin.auth()).await.assert_status(204);
+        assert_eq!(seen(thread).await, without, "deleted");
+        app.post_empty(&format!("/posts/{}/restore", narrowed.id), admin.auth()).await.assert_status(200);
+        assert_eq!(seen(thread).await, for_board, "restored");
+
+        // A newer narrowed reply, deleted: the last activity goes back to
+        // the one before it.
+        let newer = app.reply(&board, thread, "Another for the board", None, Some(&["board"])).await;
+        assert_eq!(listed(Some(&board), thread).await, Some((3, newer.created_at)));
+        assert_eq!(listed(Some(&member), thread).await, Some((1, open.created_at)));
+        app.delete(&format!("/posts/{}", newer.id), board.auth()).await.assert_status(204);
+        assert_eq!(seen(thread).await, for_board, "the newest narrowed reply deleted");
+
+        // Moved by someone who reads everything: the counts go with it.
+        app.patch(&format!("/threads/{thread}"), admin.auth(), &json!({"category": "beta"})).await.assert_status(200);
+        assert_eq!(seen(thread).await, for_board, "moved");
+        let in_beta: Page<Thread> = app.page("/threads?category=beta", board.auth()).await;
+        assert_eq!(in_beta.items.iter().map(|t| (t.id, t.reply_count)).collect::<Vec<_>>(), vec![(thread, 2)]);
+
+        // Moved by a moderator who cannot read the board's reply: it is set
+        // aside into a thread of its own, which counts it instead.
+        app.patch(&format!("/threads/{thread}"), moderator.auth(), &json!({"category": "alpha"})).await.assert_status(200);
+        assert_eq!(seen(thread).await, without, "the board's reply was set aside");
+        let aside: Page<Thread> = app.page("/threads?category=beta", board.auth()).await;
+        assert_eq!(aside.items.len(), 1, "the set-aside thread stays in beta");
+        let aside = aside.items[0].id;
+        assert_ne!(aside, thread);
+        assert_eq!(
+            seen(aside).await,
+            [Some((0, narrowed.created_at)), None, None, Some((0, narrowed.created_at))],
+            "the set-aside thread holds the board's reply"
+        );
+
+        let report = quorum::check::run(app.db()).expect("quorum check runs");
+        assert!(report.passed(), "{report}");
+    }
+}

@@ -103,6 +103,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Live, shown posts with an audience of their own per thread and
+    /// audience, with the newest one's time, kept by triggers on `posts`.
+    thread_post_counts (thread_id, audience_id) {
+        thread_id -> BigInt,
+        audience_id -> BigInt,
+        posts -> BigInt,
+        last_created_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     posts (id) {
         id -> BigInt,
         thread_id -> BigInt,
@@ -419,6 +430,7 @@ diesel::joinable!(audience_groups -> groups (group_id));
 diesel::joinable!(audience_groups -> audiences (audience_id));
 diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(thread_post_counts -> threads (thread_id));
 diesel::joinable!(posts_fts -> posts (rowid));
 diesel::joinable!(likes -> users (user_id));
 diesel::joinable!(likes -> posts (post_id));
@@ -443,6 +455,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     category_thread_counts,
     threads,
+    thread_post_counts,
     posts,
     posts_fts,
     post_revisions,

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use quorum_types::NotificationKind;
 
-use crate::db::policy::{Credential, Viewer};
+use crate::db::policy::{ReadScope, Viewer};
 use crate::db::queries::audiences::Builtins;
 use crate::db::queries::events::{self, EventRow, Kind, NewEvent};
 use crate::db::queries::{following, meetings, notifications, posts, users};
@@ -94,6 +94,20 @@ pub fn handle(conn: &mut AnyConnection, builtins: &Builtins, batch: &[EventRow])
         }
         let mut recipients: Vec<(i64, NotificationKind)> = best.into_iter().collect();
         recipients.sort_unstable_by_key(|(user, _)| *user);
+        // What each check needs, read for all the recipients at once: a
+        // long thread's watchers are hundreds.
+        let users_told: Vec<i64> = recipients.iter().map(|(user, _)| *user).collect();
+        let category = event.category_id.unwrap_or_default();
+        let muted = following::muted_among(conn, &users_told, thread_id, category)?;
+        let unknown: Vec<i64> = users_told.iter().filter(|u| !readers.contains_key(u)).copied().collect();
+        let mut found = users::viewers(conn, builtins, &unknown)?;
+        for user in unknown {
+            readers.insert(user, found.remove(&user));
+        }
+        // Whether the post is readable depends on the reader's audiences
+        // only: asked once per distinct set.
+        let mut readable_to: HashMap<ReadScope, bool> = HashMap::new();
+        let mut notified: Vec<(i64, NotificationKind)> = Vec::with_capacity(recipients.len());
         for (user, why) in recipients {
             if kind == Kind::PostEdited
                 && notifications::already(
@@ -105,28 +119,35 @@ pub fn handle(conn: &mut AnyConnection, builtins: &Builtins, batch: &[EventRow])
             {
                 continue;
             }
-            let category = event.category_id.unwrap_or_default();
-            if following::muted(conn, user, thread_id, category)? {
+            if muted.contains(&user) {
                 continue;
             }
-            let reader = readers
-                .entry(user)
-                .or_insert_with(|| users::viewer(conn, builtins, user, None, Credential::Session, None).ok());
-            let Some(reader) = reader.as_ref() else { continue };
-            let readable = match posts::readable_row(conn, reader, post_id) {
-                Ok(row) => row.hidden_at.is_none(),
-                Err(e) if e.code == quorum_types::ErrorCode::NotFound => false,
-                Err(e) => return Err(e),
+            let Some(reader) = readers.get(&user).and_then(Option::as_ref) else { continue };
+            let readable = match readable_to.get(&reader.scope) {
+                Some(readable) => *readable,
+                None => {
+                    let readable = match posts::readable_row(conn, reader, post_id) {
+                        Ok(row) => row.hidden_at.is_none(),
+                        Err(e) if e.code == quorum_types::ErrorCode::NotFound => false,
+                        Err(e) => return Err(e),
+                    };
+                    readable_to.insert(reader.scope.clone(), readable);
+                    readable
+                }
             };
             if !readable {
                 continue;
             }
-            notifications::create(conn, user, why, post_id, thread_id, actor)?;
-            let told = NewEvent::new(Kind::NotificationCreated, format!("user:{user}")).user(user);
-            let told =
-                NewEvent { post_id: Some(post_id), thread_id: Some(thread_id), category_id: event.category_id, ..told };
-            events::record_as(conn, None, None, told)?;
+            notified.push((user, why));
         }
+        // Stored many rows per statement, with an event each (for live
+        // updates of the unread count), in the order of the recipients.
+        notifications::create_many(conn, &notified, post_id, thread_id, actor)?;
+        let told = notified.iter().map(|(user, _)| {
+            let told = NewEvent::new(Kind::NotificationCreated, format!("user:{user}")).user(*user);
+            NewEvent { post_id: Some(post_id), thread_id: Some(thread_id), category_id: event.category_id, ..told }
+        });
+        events::record_many_by_system(conn, told.collect())?;
     }
     Ok(())
 }

@@ -14,13 +14,13 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::id_list::{id_in, Always};
-use super::schema::{audience_groups, categories, category_thread_counts, posts, threads};
+use super::schema::{audience_groups, categories, category_thread_counts, posts, thread_post_counts, threads};
 use super::{AnyConnection, Backend};
 use crate::error::ApiError;
 use quorum_types::ErrorCode;
 
 /// The audiences a viewer may read, resolved once per request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReadScope {
     /// Admins read everything.
     All,
@@ -223,6 +223,21 @@ where
         ReadScope::Audiences(ids) => {
             Box::new(category_thread_counts::audience_key.eq(0).or(id_in(category_thread_counts::audience_key, ids)))
         }
+    }
+}
+
+/// Rows of `thread_post_counts` (live, shown posts with an audience of
+/// their own, counted per thread and post audience) that count towards
+/// what the viewer reads: the post half of `post_readable` over counters
+/// instead of posts. The thread's and category's audiences are checked on
+/// the thread row.
+pub fn narrowed_count_readable<QS: 'static>(scope: &ReadScope) -> Predicate<QS>
+where
+    thread_post_counts::audience_id: SelectableExpression<QS> + AppearsOnTable<QS>,
+{
+    match scope {
+        ReadScope::All => Box::new(Always),
+        ReadScope::Audiences(ids) => Box::new(id_in(thread_post_counts::audience_id, ids)),
     }
 }
 

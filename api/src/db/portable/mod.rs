@@ -76,6 +76,9 @@ pub const TABLES: &[(&str, Plan)] = &[
     // Live threads per category and audience: the triggers on `threads`
     // rebuild them as the import writes the threads.
     ("category_thread_counts", Plan::Derived),
+    // Narrowed posts per thread and audience: the triggers on `posts`
+    // rebuild them as the import writes the posts.
+    ("thread_post_counts", Plan::Derived),
     // SQLite's full-text index (and FTS5's own `posts_fts_*` tables).
     ("posts_fts", Plan::Derived),
     ("__diesel_schema_migrations", Plan::Derived),

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::now;
 use crate::db::policy::Viewer;
 use crate::db::schema::events;
-use crate::db::AnyConnection;
+use crate::db::{on_inner, AnyConnection};
 use crate::error::ApiError;
 
 /// What happened. The string forms are stable: clients filter the audit
@@ -330,6 +330,58 @@ pub fn record_as(
         .returning(events::id)
         .get_result(conn)?;
     Ok(id)
+}
+
+/// A row of `events`, for statements that insert many.
+#[derive(Insertable)]
+#[diesel(table_name = events)]
+#[diesel(treat_none_as_default_value = false)]
+struct EventInsert {
+    kind: &'static str,
+    actor_id: Option<i64>,
+    category_id: Option<i64>,
+    thread_id: Option<i64>,
+    post_id: Option<i64>,
+    user_id: Option<i64>,
+    group_id: Option<i64>,
+    target: String,
+    before: Option<String>,
+    after: Option<String>,
+    client_address: Option<String>,
+    audited: bool,
+    created_at: NaiveDateTime,
+}
+
+/// Rows a multi-row insert writes at most (bound parameters stay well
+/// under either backend's limit).
+const ROWS_PER_INSERT: usize = 500;
+
+/// [`record_as`] for many events by the system, in order, many rows per
+/// statement (the notifications of a reply in a long thread are hundreds).
+pub fn record_many_by_system(conn: &mut AnyConnection, many: Vec<NewEvent>) -> Result<(), ApiError> {
+    let at = now();
+    let rows: Vec<EventInsert> = many
+        .into_iter()
+        .map(|event| EventInsert {
+            kind: event.kind.as_str(),
+            actor_id: None,
+            category_id: event.category_id,
+            thread_id: event.thread_id,
+            post_id: event.post_id,
+            user_id: event.user_id,
+            group_id: event.group_id,
+            audited: event.kind.changes_rights() || event.kind.moderates() || event.content_author.is_some(),
+            target: event.target,
+            before: event.before.map(|v| v.to_string()),
+            after: event.after.map(|v| v.to_string()),
+            client_address: None,
+            created_at: at,
+        })
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        on_inner!(conn, |c| diesel::insert_into(events::table).values(chunk).execute(c))?;
+    }
+    Ok(())
 }
 
 /// A stored event.

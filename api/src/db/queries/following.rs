@@ -5,13 +5,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::dsl::{count_star, max};
-use diesel::expression::{AppearsOnTable, SelectableExpression};
+use diesel::dsl::max;
 use diesel::prelude::*;
 use quorum_types::WatchLevel;
 
 use super::{categories, now, threads};
-use crate::db::policy::{post_readable, Predicate, Viewer};
+use crate::db::id_list::id_in;
+use crate::db::policy::{post_readable, Viewer};
 use crate::db::schema::{
     categories as categories_t, category_reads, posts, thread_reads, threads as threads_t, watches,
 };
@@ -168,15 +168,24 @@ pub fn category_watchers(conn: &mut AnyConnection, category_id: i64) -> Result<V
         .load(conn)?)
 }
 
-/// Whether a member muted this thread, or its category.
-pub fn muted(conn: &mut AnyConnection, user_id: i64, thread_id: i64, category_id: i64) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        watches::table
-            .filter(watches::user_id.eq(user_id))
-            .filter(watches::level.eq("muted"))
-            .filter(watches::thread_id.eq(thread_id).or(watches::category_id.eq(category_id))),
-    ))
-    .get_result(conn)?)
+/// Of `user_ids`, those who muted this thread or its category.
+pub fn muted_among(
+    conn: &mut AnyConnection,
+    user_ids: &[i64],
+    thread_id: i64,
+    category_id: i64,
+) -> Result<HashSet<i64>, ApiError> {
+    if user_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(watches::table
+        .filter(watches::level.eq("muted"))
+        .filter(watches::thread_id.eq(thread_id).or(watches::category_id.eq(category_id)))
+        .filter(id_in(watches::user_id, user_ids))
+        .select(watches::user_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Records that the viewer has read a thread up to `post_id` (never backwards).
@@ -243,28 +252,45 @@ pub struct ReadState {
     pub unread: i64,
 }
 
-/// Posts after each thread's mark: `(thread = t AND id > m) OR …`.
-fn after_marks<QS: 'static>(marks: &[(i64, i64)]) -> Predicate<QS>
-where
-    posts::thread_id: SelectableExpression<QS> + AppearsOnTable<QS>,
-    posts::id: SelectableExpression<QS> + AppearsOnTable<QS>,
-{
-    let mut cond: Predicate<QS> = Box::new(posts::id.lt(0));
-    for (thread, mark) in marks {
-        cond = Box::new(cond.or(posts::thread_id.eq(*thread).and(posts::id.gt(*mark))));
-    }
-    cond
+/// A thread whose read state is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub thread_id: i64,
+    pub category_id: i64,
+    /// The highest post number given in it (`threads.post_counter`).
+    pub post_counter: i32,
+    /// How many of its posts the viewer can read and are not hidden (its
+    /// open posts and the narrowed ones they read, from the counters).
+    pub visible: i64,
 }
 
-/// Read state of `threads` ((thread id, category id)) for the viewer.
+/// Posts the viewer can read and are not hidden: what unread counts count.
+fn readable_unhidden(
+    viewer: &Viewer,
+) -> diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<posts::table, diesel::dsl::InnerJoin<threads_t::table, categories_t::table>>,
+    crate::db::Backend,
+> {
+    posts::table
+        .inner_join(threads_t::table.inner_join(categories_t::table))
+        .filter(posts::hidden_at.is_null())
+        .filter(post_readable(&viewer.scope))
+        .into_boxed()
+}
+
+/// Read state of `threads` for the viewer. An unread count is counted on
+/// the shorter side of the mark: the posts after it, or, when the mark is
+/// early in a long thread, the posts up to it, taken from `visible`; so
+/// neither a mark near the end nor one near the start walks the thread.
 pub fn read_states(
     conn: &mut AnyConnection,
     viewer: &Viewer,
-    threads: &[(i64, i64)],
+    threads: &[Placed],
 ) -> Result<HashMap<i64, ReadState>, ApiError> {
     let Some(me) = viewer.user_id() else { return Ok(HashMap::new()) };
-    let thread_ids: Vec<i64> = threads.iter().map(|(t, _)| *t).collect();
-    let category_ids: Vec<i64> = threads.iter().map(|(_, c)| *c).collect();
+    let thread_ids: Vec<i64> = threads.iter().map(|t| t.thread_id).collect();
+    let category_ids: Vec<i64> = threads.iter().map(|t| t.category_id).collect();
     let read: HashMap<i64, i64> = thread_reads::table
         .filter(thread_reads::user_id.eq(me))
         .filter(thread_reads::thread_id.eq_any(&thread_ids))
@@ -280,28 +306,48 @@ pub fn read_states(
         .into_iter()
         .collect();
     let mut states: HashMap<i64, ReadState> = HashMap::new();
-    let mut tracked = Vec::new();
-    for (thread, category) in threads {
-        let mark = [read.get(thread), marks.get(category)].into_iter().flatten().max().copied();
-        if let Some(mark) = mark {
-            states.insert(*thread, ReadState { last_read_post_id: Some(mark), unread: 0 });
-            tracked.push((*thread, mark));
+    let (mut after, mut through) = (Vec::new(), Vec::new());
+    for t in threads {
+        let mark = [read.get(&t.thread_id), marks.get(&t.category_id)].into_iter().flatten().max().copied();
+        let Some(mark) = mark else { continue };
+        states.insert(t.thread_id, ReadState { last_read_post_id: Some(mark), unread: 0 });
+        // Where the mark falls: the stored number of the thread's last
+        // post up to it (numbers follow ids within a thread).
+        let at: Option<i32> = posts::table
+            .filter(posts::thread_id.eq(t.thread_id))
+            .filter(posts::id.le(mark))
+            .order(posts::id.desc())
+            .select(posts::number)
+            .first(conn)
+            .optional()?;
+        let at = at.unwrap_or(0);
+        if t.post_counter - at <= at {
+            after.push((t.thread_id, mark));
+        } else {
+            through.push((t.thread_id, mark, t.visible));
         }
     }
-    if tracked.is_empty() {
-        return Ok(states);
-    }
-    let counts: Vec<(i64, i64)> = posts::table
-        .inner_join(threads_t::table.inner_join(categories_t::table))
-        .filter(after_marks(&tracked))
-        .filter(posts::hidden_at.is_null())
-        .filter(post_readable(&viewer.scope))
-        .group_by(posts::thread_id)
-        .select((posts::thread_id, count_star()))
-        .load(conn)?;
-    for (thread, n) in counts {
+    // One statement per thread, the same text each time (a cached
+    // statement): a range of the thread's index, where an OR of ranges was
+    // planned as a walk through every post.
+    for (thread, mark) in after {
+        let n: i64 = readable_unhidden(viewer)
+            .filter(posts::thread_id.eq(thread))
+            .filter(posts::id.gt(mark))
+            .count()
+            .get_result(conn)?;
         if let Some(state) = states.get_mut(&thread) {
             state.unread = n;
+        }
+    }
+    for (thread, mark, visible) in through {
+        let n: i64 = readable_unhidden(viewer)
+            .filter(posts::thread_id.eq(thread))
+            .filter(posts::id.le(mark))
+            .count()
+            .get_result(conn)?;
+        if let Some(state) = states.get_mut(&thread) {
+            state.unread = (visible - n).max(0);
         }
     }
     Ok(states)

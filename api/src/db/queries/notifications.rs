@@ -10,7 +10,7 @@ use quorum_types::{Notification, NotificationKind};
 use super::{now, users, PageRequest};
 use crate::db::policy::{post_readable, Viewer};
 use crate::db::schema::{categories, notifications, posts, threads};
-use crate::db::AnyConnection;
+use crate::db::{on_inner, AnyConnection};
 use crate::error::ApiError;
 
 const EXCERPT_CHARS: usize = 160;
@@ -41,6 +41,54 @@ pub fn kind_of(s: &str) -> NotificationKind {
         "event_cancelled" => NotificationKind::EventCancelled,
         _ => NotificationKind::Watching,
     }
+}
+
+/// A row of `notifications`, for statements that insert many.
+#[derive(Insertable)]
+#[diesel(table_name = notifications)]
+#[diesel(treat_none_as_default_value = false)]
+struct NotificationInsert {
+    user_id: i64,
+    kind: &'static str,
+    post_id: i64,
+    thread_id: i64,
+    actor_id: Option<i64>,
+    count: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Stores notifications about one post, many rows per statement; likes,
+/// which fold, go through [`create`].
+pub fn create_many(
+    conn: &mut AnyConnection,
+    told: &[(i64, NotificationKind)],
+    post_id: i64,
+    thread_id: i64,
+    actor_id: i64,
+) -> Result<(), ApiError> {
+    let at = now();
+    let mut rows = Vec::with_capacity(told.len());
+    for &(user_id, kind) in told {
+        if kind == NotificationKind::Like {
+            create(conn, user_id, kind, post_id, thread_id, actor_id)?;
+            continue;
+        }
+        rows.push(NotificationInsert {
+            user_id,
+            kind: kind_str(kind),
+            post_id,
+            thread_id,
+            actor_id: Some(actor_id),
+            count: 1,
+            created_at: at,
+            updated_at: at,
+        });
+    }
+    for chunk in rows.chunks(500) {
+        on_inner!(conn, |c| diesel::insert_into(notifications::table).values(chunk).execute(c))?;
+    }
+    Ok(())
 }
 
 /// Stores a notification; likes on one post fold into the one unread

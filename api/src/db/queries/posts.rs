@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{count_star, max, min};
+use diesel::dsl::min;
 use diesel::prelude::*;
 use quorum_types::{ErrorCode, Participant, Post, Revision};
 
@@ -14,8 +14,8 @@ use super::threads::{self, ThreadRow};
 use super::{now, search, users, PageRequest};
 use crate::db::id_list::id_in;
 use crate::db::policy::actions::{can, require, Action, PostFacts, Target};
-use crate::db::policy::{post_readable, Viewer};
-use crate::db::schema::{categories, likes, post_revisions, posts, threads as threads_t};
+use crate::db::policy::{narrowed_count_readable, post_readable, Viewer};
+use crate::db::schema::{categories, likes, post_revisions, posts, thread_post_counts, threads as threads_t};
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::markdown;
@@ -66,27 +66,29 @@ pub fn readable_ids(conn: &mut AnyConnection, viewer: &Viewer, ids: &[i64]) -> Q
     Ok(found.into_iter().collect())
 }
 
-/// Per thread: the live posts with an audience of their own that the
-/// viewer can read, and when the newest was written. Posts without one are
-/// counted on the thread (`open_posts`), so only the few narrowed posts are
-/// aggregated per request.
+/// Per thread: the live, shown posts with an audience of their own that
+/// the viewer can read, and when the newest was written. Posts without one
+/// are counted on the thread (`open_posts`); these come from the counters
+/// the triggers on `posts` keep per thread and audience
+/// (`thread_post_counts`), so a list costs the same however long its
+/// threads are. The threads must be ones the viewer reads.
 pub fn narrowed_readable_stats(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     thread_ids: &[i64],
 ) -> QueryResult<HashMap<i64, (i64, Option<NaiveDateTime>)>> {
-    let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = posts::table
-        .inner_join(threads_t::table.inner_join(categories::table))
-        // A plain IN list here: behind a JSON list SQLite cannot estimate
-        // the thread count and plans this aggregate badly (measured ~40x slower).
-        .filter(posts::thread_id.eq_any(thread_ids))
-        .filter(posts::audience_id.is_not_null())
-        .filter(posts::hidden_at.is_null())
-        .filter(post_readable(&viewer.scope))
-        .group_by(posts::thread_id)
-        .select((posts::thread_id, count_star(), max(posts::created_at)))
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = thread_post_counts::table
+        .filter(id_in(thread_post_counts::thread_id, thread_ids))
+        .filter(narrowed_count_readable(&viewer.scope))
+        .select((thread_post_counts::thread_id, thread_post_counts::posts, thread_post_counts::last_created_at))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(id, n, last)| (id, (n, last))).collect())
+    let mut stats: HashMap<i64, (i64, Option<NaiveDateTime>)> = HashMap::new();
+    for (id, n, last) in rows {
+        let entry = stats.entry(id).or_default();
+        entry.0 += n;
+        entry.1 = entry.1.max(last);
+    }
+    Ok(stats)
 }
 
 /// Distinct audiences that live posts of these threads narrow to.
@@ -102,22 +104,29 @@ pub fn narrowed_audiences(conn: &mut AnyConnection, thread_ids: &[i64]) -> Query
 }
 
 /// Of `thread_ids`, those with live replies by someone other than
-/// `author_id` that the viewer can read.
+/// `author_id` that the viewer can read. One query per thread that stops
+/// at the first such reply, so a long thread costs no more than a short one.
 pub fn threads_with_readable_replies_by_others(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     thread_ids: &[i64],
     author_id: i64,
 ) -> QueryResult<HashSet<i64>> {
-    let ids: Vec<i64> = posts::table
-        .inner_join(threads_t::table.inner_join(categories::table))
-        .filter(id_in(posts::thread_id, thread_ids))
-        .filter(posts::author_id.ne(author_id))
-        .filter(post_readable(&viewer.scope))
-        .select(posts::thread_id)
-        .distinct()
-        .load(conn)?;
-    Ok(ids.into_iter().collect())
+    let mut answered = HashSet::new();
+    for &thread_id in thread_ids {
+        let reply: Option<i64> = posts::table
+            .inner_join(threads_t::table.inner_join(categories::table))
+            .filter(posts::thread_id.eq(thread_id))
+            .filter(posts::author_id.ne(author_id))
+            .filter(post_readable(&viewer.scope))
+            .select(posts::id)
+            .first(conn)
+            .optional()?;
+        if reply.is_some() {
+            answered.insert(thread_id);
+        }
+    }
+    Ok(answered)
 }
 
 /// How many posts of a thread before `before_id` the viewer can read.

@@ -35,6 +35,7 @@ pub struct ThreadRow {
     pub audience_id: Option<i64>,
     pub pinned: bool,
     pub locked: bool,
+    pub post_counter: i32,
     pub open_posts: i32,
     pub created_at: NaiveDateTime,
     pub bumped_at: NaiveDateTime,
@@ -119,7 +120,18 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
         Some(me) if !own.is_empty() => posts::threads_with_readable_replies_by_others(conn, viewer, &own, me)?,
         _ => Default::default(),
     };
-    let placed: Vec<(i64, i64)> = rows.iter().map(|(t, _)| (t.id, t.category_id)).collect();
+    // Open posts are readable by whoever reads the thread; add the
+    // narrowed ones this viewer may read.
+    let visible = |t: &ThreadRow| i64::from(t.open_posts) + narrowed.get(&t.id).map_or(0, |(n, _)| *n);
+    let placed: Vec<following::Placed> = rows
+        .iter()
+        .map(|(t, _)| following::Placed {
+            thread_id: t.id,
+            category_id: t.category_id,
+            post_counter: t.post_counter,
+            visible: visible(t),
+        })
+        .collect();
     let reads = following::read_states(conn, viewer, &placed)?;
     let levels = match viewer.user_id() {
         Some(me) => following::thread_levels(conn, me, &ids)?,
@@ -129,10 +141,8 @@ fn to_wire(conn: &mut AnyConnection, viewer: &Viewer, rows: Vec<(ThreadRow, Stri
     Ok(rows
         .into_iter()
         .map(|(t, category)| {
-            // Open posts are readable by whoever reads the thread; add the
-            // narrowed ones this viewer may read.
-            let (extra, newest_narrowed) = narrowed.get(&t.id).copied().unwrap_or((0, None));
-            let visible = i64::from(t.open_posts) + extra;
+            let newest_narrowed = narrowed.get(&t.id).and_then(|(_, newest)| *newest);
+            let visible = visible(&t);
             let last = newest_narrowed.map_or(t.bumped_at, |n| n.max(t.bumped_at));
             let facts = Target::Thread(t.facts(answered.contains(&t.id)));
             let may = |action| can(viewer, action, facts);
