@@ -71,12 +71,17 @@ impl Drop for Scratch {
 
 /// Lets the event dispatcher catch up with every event written so far.
 async fn settle(app: &TestApp) {
-    let newest = app.count("SELECT COALESCE(MAX(id), 0) AS n FROM events");
-    for _ in 0..100 {
+    // Handling events records events of its own (notifications), which the
+    // dispatcher handles on its next pass: settled is the notify cursor at
+    // the newest event, read afresh, several polls in a row.
+    let mut quiet = 0;
+    for _ in 0..200 {
+        let newest = app.count("SELECT COALESCE(MAX(id), 0) AS n FROM events");
         let done = app.count(&format!(
             "SELECT COUNT(*) AS n FROM dispatch_cursors WHERE name = 'notify' AND last_event_id >= {newest}"
         ));
-        if done == 1 {
+        quiet = if done == 1 { quiet + 1 } else { 0 };
+        if quiet == 3 {
             return;
         }
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
