@@ -400,6 +400,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        nonce -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(audience_groups -> groups (group_id));
@@ -418,6 +430,7 @@ diesel::joinable!(notifications -> posts (post_id));
 diesel::joinable!(meetings -> threads (thread_id));
 diesel::joinable!(poll_answers -> poll_slots (slot_id));
 diesel::joinable!(meeting_rsvps -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -454,4 +467,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_tokens,
     poll_slots,
     poll_answers,
+    password_resets,
 );
