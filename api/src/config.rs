@@ -146,7 +146,8 @@ pub struct Settings {
     /// Who may read profiles.
     pub profiles: Profiles,
     /// Where e-mail goes out (`smtp://host:25`, `smtp://…?tls=required`,
-    /// `smtps://user:password@host:465`); none: no e-mail is sent.
+    /// `smtps://user:password@host:465`, or for development and tests
+    /// `file:///a/directory`, one `.eml` file per mail); none: no e-mail is sent.
     pub smtp_url: Option<Secret>,
     /// The sender of every mail, e.g. `Our Forum <forum@example.coop>`.
     pub mail_from: String,
@@ -376,10 +377,12 @@ impl Settings {
         }
         let smtp_url = var("QUORUM_SMTP_URL").map(|v| v.trim().to_owned());
         if let Some(url) = &smtp_url {
-            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://") || url.starts_with("file:///")) {
                 // The value may hold a password: only its scheme is named.
                 let scheme = url.split_once("://").map_or("", |(s, _)| s);
-                return Err(format!("QUORUM_SMTP_URL must start with smtp:// or smtps://, not {scheme:?}"));
+                return Err(format!(
+                    "QUORUM_SMTP_URL must start with smtp://, smtps:// or file:/// (a directory), not {scheme:?}"
+                ));
             }
         }
         let mail_from = var("QUORUM_MAIL_FROM").map_or_else(|| DEFAULT_MAIL_FROM.to_owned(), |v| v.trim().to_owned());

@@ -86,6 +86,16 @@ enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Set a member's password (one who forgot theirs, on a forum that
+    /// sends no e-mail); read from standard input. Signs the member out
+    /// everywhere.
+    SetPassword {
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Args)]
@@ -196,6 +206,16 @@ fn run(cli: Cli) -> Result<(), String> {
             let db = open_db(&settings)?;
             let id = quorum::admin::create_admin(&db, &username, &email, password).map_err(|e| e.to_string())?;
             println!("created administrator {username} (id {id})");
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::SetPassword { username, password_stdin: _ } } => {
+            let settings = settings()?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let db = open_db(&settings)?;
+            quorum::admin::set_password(&db, &username, password).map_err(|e| e.to_string())?;
+            println!("set the password of {username}; their sessions are signed out");
             Ok(())
         }
         Command::Check => {

@@ -1,5 +1,6 @@
 //! Limits on guessing: passwords (per account and per client address), the
-//! setup token and sign-ups (per client address). Counters live in the
+//! setup token and sign-ups (per client address); and on password-reset
+//! mails (per login as typed and per client address). Counters live in the
 //! database (`db::queries::throttles`), so every instance on one database
 //! agrees; a refusal is a 429 with `Retry-After`, and it reads the same
 //! whether or not the account exists.
@@ -35,6 +36,13 @@ pub enum Rule {
     SetupAddress,
     /// Wrong current passwords when changing the password of one account.
     PasswordAccount,
+    /// Password-reset mails asked for one login as typed (never the
+    /// account it names, so the limit cannot tell a username from an
+    /// e-mail address of the same account).
+    ResetLogin,
+    /// Password-reset requests, and reset links that do not work, from one
+    /// client address.
+    ResetAddress,
 }
 
 impl Rule {
@@ -45,6 +53,8 @@ impl Rule {
             Rule::RegisterAddress => "register-address",
             Rule::SetupAddress => "setup-address",
             Rule::PasswordAccount => "password-account",
+            Rule::ResetLogin => "reset-login",
+            Rule::ResetAddress => "reset-address",
         }
     }
 }
@@ -90,8 +100,8 @@ impl Throttle {
     fn limit(&self, rule: Rule) -> Limit {
         let s = &self.settings;
         let (free, first_block_seconds) = match rule {
-            Rule::LoginAccount | Rule::PasswordAccount => (s.account_failures, 30),
-            Rule::LoginAddress | Rule::SetupAddress => (s.address_failures, 60),
+            Rule::LoginAccount | Rule::PasswordAccount | Rule::ResetLogin => (s.account_failures, 30),
+            Rule::LoginAddress | Rule::SetupAddress | Rule::ResetAddress => (s.address_failures, 60),
             Rule::RegisterAddress => (s.registrations, 60),
         };
         let max_block = Duration::seconds(s.max_block_seconds.max(1));
@@ -131,9 +141,11 @@ impl Throttle {
         for (rule, subject) in attempts {
             match rule {
                 Rule::LoginAccount | Rule::PasswordAccount => throttles::clear(conn, &key(*rule, subject))?,
-                Rule::LoginAddress | Rule::SetupAddress => throttles::refund(conn, &key(*rule, subject))?,
-                // Every account made counts, however it went.
-                Rule::RegisterAddress => {}
+                Rule::LoginAddress | Rule::SetupAddress | Rule::ResetAddress => {
+                    throttles::refund(conn, &key(*rule, subject))?
+                }
+                // Every account made, and every reset mail asked for, counts, however it went.
+                Rule::RegisterAddress | Rule::ResetLogin => {}
             }
         }
         Ok(())

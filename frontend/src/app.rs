@@ -50,6 +50,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::Login/>
                     <Route path=path!("/register") view=auth::Register/>
                     <Route path=path!("/setup") view=auth::Setup/>
+                    <Route path=path!("/forgot-password") view=auth::ForgotPassword/>
+                    <Route path=path!("/reset-password") view=auth::ResetPassword/>
                     <Route path=path!("/u/:username") view=user::UserPage/>
                     <Route path=path!("/me") view=profile::Profile/>
                     <Route path=path!("/me/tokens") view=tokens::Tokens/>

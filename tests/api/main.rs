@@ -22,6 +22,7 @@ mod member_data;
 mod migrations;
 mod openapi;
 mod operations;
+mod password_reset;
 mod portable;
 mod profiles;
 mod property;

@@ -32,7 +32,7 @@ both_backends! {
     async fn a_new_forum_needs_setup_and_setup_makes_the_first_admin(app: TestApp) {
         let resp = app.get("/site", None).await;
         resp.assert_status(200);
-        assert_eq!(resp.value(), json!({"name": "Quorum", "registration": "open", "needs_setup": true, "deleted_account_posts": "anonymise"}), "{resp}");
+        assert_eq!(resp.value(), json!({"name": "Quorum", "registration": "open", "needs_setup": true, "deleted_account_posts": "anonymise", "password_reset": false}), "{resp}");
         let token = token_of(&app);
         assert!(token.len() >= 43, "32 random bytes, base64url: {token:?}");
         assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{token:?}");
@@ -140,6 +140,7 @@ async fn named_closed_forum(backend: Backend) {
             registration: quorum_types::Registration::Closed,
             needs_setup: true,
             deleted_account_posts: quorum_types::DeletedAccountPosts::Anonymise,
+            password_reset: false,
         }
     );
     let refused = app

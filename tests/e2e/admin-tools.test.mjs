@@ -3,6 +3,7 @@
 
 import { before } from 'node:test';
 import {
+  expectProfileLink,
   ADMIN,
   api,
   browserTest,
@@ -72,6 +73,7 @@ browserTest('a moderator restores a deleted reply and a deleted thread', async (
   await main.getByRole('button', { name: 'Replies', exact: true }).click();
   const item = main.locator('li.deleted-item').filter({ hasText: `I can host on the 12th ${id}` });
   await waitFor(item);
+  await expectProfileLink(item, moderator);
   await item.getByRole('button', { name: /^Restore/ }).click();
   await waitFor(item.getByText('Restored.'));
   await api.get(`/api/v1/posts/${reply.id}`, member.token);

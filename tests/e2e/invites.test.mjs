@@ -5,6 +5,7 @@
 
 import { after, before } from 'node:test';
 import {
+  expectProfileLink,
   ADMIN,
   api,
   browserTest,
@@ -79,6 +80,9 @@ browserTest('an invitation link registers a member into its groups; revoked, it 
   const row = main.locator('li.invite').filter({ hasText: note });
   await waitFor(row);
   await waitFor(row.getByText('used 0 of 2'));
+  // Who made it links to their profile.
+  const creator = await api.get('/api/v1/me', admin);
+  await expectProfileLink(row, { username: creator.username, displayName: creator.display_name });
 
   // Someone signed out (another browser profile) opens the link.
   const guestContext = await newContext(context.browser());

@@ -10,13 +10,18 @@
 //   QUORUM_E2E_SETUP_TOKEN     the server's first-run setup token (QUORUM_SETUP_TOKEN)
 //   QUORUM_E2E_SCREENSHOTS     screenshot folder (default target/e2e/<backend>)
 //   QUORUM_E2E_CHROMIUM        browser executable (default /usr/bin/chromium)
+//   QUORUM_E2E_MAIL_DIR        where the server writes each mail it sends, one
+//                              .eml file each (QUORUM_SMTP_URL=file://…)
+//   QUORUM_E2E_AXE=report      axe violations are appended to <SCREENSHOTS>/axe-report.txt
+//                              instead of failing the test (to survey a whole run)
 
 import { after, test } from 'node:test';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,6 +32,8 @@ export const BACKEND = process.env.QUORUM_E2E_BACKEND || 'local';
 export const ADMIN = { username: 'admin', password: process.env.QUORUM_E2E_ADMIN_PASSWORD || '' };
 export const SETUP_TOKEN = process.env.QUORUM_E2E_SETUP_TOKEN || '';
 export const SCREENSHOTS = process.env.QUORUM_E2E_SCREENSHOTS || join(workspace, 'target', 'e2e', BACKEND);
+export const MAIL_DIR = process.env.QUORUM_E2E_MAIL_DIR || '';
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** How long any single wait may take before the test fails. */
 export const TIMEOUT = 15_000;
@@ -96,13 +103,14 @@ function registerClose() {
   });
 }
 
-/** A new browser context on the server under test. */
-export async function newContext(browser) {
+/** A new browser context on the server under test; `options` adds to or overrides Playwright's (a phone's viewport). */
+export async function newContext(browser, options = {}) {
   const context = await browser.newContext({
     baseURL: BASE_URL,
     viewport: { width: 1280, height: 900 },
     locale: 'en-GB',
     timezoneId: 'Europe/London',
+    ...options,
   });
   context.setDefaultTimeout(TIMEOUT);
   context.setDefaultNavigationTimeout(30_000);
@@ -244,7 +252,7 @@ export async function expectAttribute(locator, attribute, value, timeout = TIMEO
  * Waits until the page has rendered its heading inside `<main id="main">`
  * and nothing is marked `aria-busy="true"` (the app's "data loaded" signal).
  */
-export async function settled(page, heading) {
+export async function settled(page, heading, { axe = true } = {}) {
   const h1 = page.locator('main#main h1');
   await waitFor(h1);
   if (heading !== undefined) await expectText(h1, heading);
@@ -252,6 +260,52 @@ export async function settled(page, heading) {
     async () => (await page.locator('[aria-busy="true"]').count()) === 0,
     'the page still has elements marked aria-busy="true"',
   );
+  if (axe) await checkAxe(page);
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any violation, naming
+ * the rule, the elements and what to fix. `settled` calls it, so every page
+ * the browser tests wait for is checked; call it again after opening a
+ * dialog or a form. Besides axe's default rules it runs
+ * `label-content-name-mismatch` (WCAG 2.5.3), which axe marks experimental.
+ */
+export async function checkAxe(page, label) {
+  // Evaluated through the DevTools protocol, so the app's CSP does not block it.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const results = await window.axe.run(document, {
+      resultTypes: ['violations'],
+      rules: { 'label-content-name-mismatch': { enabled: true } },
+    });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary })),
+    }));
+  });
+  if (violations.length === 0) return;
+  const where = label ?? new URL(page.url()).pathname;
+  const text = violations
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n` +
+        v.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target}\n      ${n.html}\n      ${(n.summary || '').replace(/\n/g, ' ')}`)
+          .join('\n') +
+        (v.nodes.length > 5 ? `\n    … and ${v.nodes.length - 5} more` : ''),
+    )
+    .join('\n');
+  if (process.env.QUORUM_E2E_AXE === 'report') {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(join(SCREENSHOTS, 'axe-report.txt'), `== ${basename(process.argv[1] || '')} ${where}\n${text}\n`, {
+      flag: 'a',
+    });
+    return;
+  }
+  throw new Error(`axe found ${violations.length} kinds of violation on ${where}:\n${text}`);
 }
 
 /** Asserts that `text` appears nowhere on the page now (call after `settled`). */
@@ -275,6 +329,13 @@ export async function signIn(page, user, password) {
   await page.getByLabel('Password', { exact: true }).fill(pass);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await waitFor(mainNav(page).getByRole('button', { name: 'Log out' }));
+}
+
+/** Waits for a link named `displayName` inside `scope` that opens the person's profile. */
+export async function expectProfileLink(scope, { username, displayName }) {
+  const link = scope.getByRole('link', { name: displayName, exact: true });
+  await waitFor(link);
+  await expectAttribute(link, 'href', `/u/${encodeURIComponent(username)}`);
 }
 
 /** The `<article class="post">` whose text contains `text`. */
@@ -391,4 +452,32 @@ export function createReply(token, threadId, { body, replyTo, audience }) {
   if (replyTo) request.reply_to = replyTo;
   if (audience) request.audience = audience;
   return api.post(`/api/v1/threads/${threadId}/posts`, request, token);
+}
+
+// ---------------------------------------------------------------- mail
+
+/** Undoes quoted-printable soft line breaks and escapes (mail bodies may be sent so). */
+function unquote(text) {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Every mail the server wrote so far to `address`, oldest first, as decoded text. */
+export function mailsTo(address) {
+  if (!MAIL_DIR) throw new Error('QUORUM_E2E_MAIL_DIR is not set: run through cargo xtask e2e');
+  return readdirSync(MAIL_DIR)
+    .filter((name) => name.endsWith('.eml'))
+    .sort()
+    .map((name) => unquote(readFileSync(join(MAIL_DIR, name), 'utf8')))
+    .filter((mail) => new RegExp(`^To:.*<?${address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>?\\s*$`, 'mi').test(mail));
+}
+
+/** Waits until `address` has received `n` mails; returns the `n`th. */
+export async function waitForMail(address, n = 1) {
+  const mails = await poll(() => {
+    const found = mailsTo(address);
+    return found.length >= n ? found : null;
+  }, `no mail number ${n} to ${address} in ${MAIL_DIR}`);
+  return mails[n - 1];
 }

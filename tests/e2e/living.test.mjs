@@ -5,6 +5,7 @@
 
 import { before } from 'node:test';
 import {
+  expectProfileLink,
   api,
   browserTest,
   createCategory,
@@ -82,9 +83,11 @@ browserTest('a mention notifies the other member: badge, list, click through to 
   await waitFor(item);
   await expectText(item, `${bob.displayName} mentioned you`);
   await expectText(item, 'can you do Thursday?');
+  // The actor's name opens their profile; the rest of the line, the post.
+  await expectProfileLink(item, bob);
   await screenshot(page, 'living--notifications');
 
-  await item.getByRole('link').click();
+  await item.locator('a.notification-link').click();
   await poll(
     () => new URL(page.url()).pathname === `/t/${thread.id}` && new URL(page.url()).hash === `#post-${mention.id}`,
     () => `at ${page.url()}`,

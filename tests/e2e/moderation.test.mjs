@@ -5,6 +5,7 @@
 
 import { before } from 'node:test';
 import {
+  expectProfileLink,
   api,
   browserTest,
   createCategory,
@@ -125,10 +126,14 @@ browserTest('a moderator hides a post with a reason and dismisses a flag', async
   await settled(page, 'Review queue');
   const item = page.locator('li.flag').filter({ hasText: fine });
   await waitFor(item);
+  // The post's author and the reporter link to their profiles.
+  await expectProfileLink(item, author);
+  await expectProfileLink(item, reader);
   await item.getByRole('button', { name: 'Dismiss', exact: true }).click();
   await waitGone(item);
   await page.getByRole('button', { name: 'Closed', exact: true }).click();
   await waitFor(page.locator('li.flag').filter({ hasText: fine }).getByText('dismissed'));
+  await expectProfileLink(page.locator('li.flag').filter({ hasText: fine }).locator('p.meta'), moderator);
 
   // Hide from the thread itself, with a reason the others read.
   await page.goto(`/t/${thread.id}`);

@@ -260,6 +260,8 @@ struct Server {
     setup_token: Option<String>,
     /// Screenshots and the server log.
     out_dir: PathBuf,
+    /// Where the server writes its mail (`QUORUM_SMTP_URL=file://…`).
+    mail_dir: PathBuf,
 }
 
 impl Server {
@@ -269,7 +271,8 @@ impl Server {
             .env("QUORUM_E2E_URL", &self.instance.url)
             .env("QUORUM_E2E_BACKEND", self.instance.backend.name())
             .env("QUORUM_E2E_ADMIN_PASSWORD", &self.instance.admin_password)
-            .env("QUORUM_E2E_SCREENSHOTS", &self.out_dir);
+            .env("QUORUM_E2E_SCREENSHOTS", &self.out_dir)
+            .env("QUORUM_E2E_MAIL_DIR", &self.mail_dir);
         match &self.setup_token {
             Some(token) => command.env("QUORUM_E2E_SETUP_TOKEN", token),
             None => command.env_remove("QUORUM_E2E_SETUP_TOKEN"),
@@ -301,6 +304,15 @@ fn with_server<T>(
     // No QUORUM_STATIC_DIR: the server serves the app built into it, so
     // every browser test also checks the one-binary build.
     let mut env = vec![("QUORUM_THROTTLE_REGISTRATIONS", "0".to_string())];
+    // Mail goes to a directory, one file per mail, which the tests read
+    // (the password-reset link, for one).
+    // (Not for the timing script: mail work would only blur its figures.)
+    let mail_dir = out_dir.join("mail");
+    if first_admin == FirstAdmin::SetupPage {
+        fs::create_dir_all(&mail_dir).map_err(|e| format!("cannot create {}: {e}", mail_dir.display()))?;
+        let absolute = mail_dir.canonicalize().map_err(|e| format!("{}: {e}", mail_dir.display()))?;
+        env.push(("QUORUM_SMTP_URL", format!("file://{}", absolute.display())));
+    }
     if let Some(token) = &setup_token {
         env.push(("QUORUM_SETUP_TOKEN", token.clone()));
     }
@@ -311,7 +323,7 @@ fn with_server<T>(
     instance.start()?;
     println!("quorum serve on {} ({}, log in {})", instance.url, backend.label(), instance.log_path.display());
 
-    let server = Server { instance, setup_token, out_dir: out_dir.to_path_buf() };
+    let server = Server { instance, setup_token, out_dir: out_dir.to_path_buf(), mail_dir };
     let outcome = body(&server);
     drop(server);
     Ok(outcome)

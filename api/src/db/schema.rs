@@ -421,6 +421,14 @@ diesel::table! {
         filename -> Text,
         storage_key -> Text,
         created_at -> Timestamp,
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        nonce -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -444,6 +452,7 @@ diesel::joinable!(meetings -> threads (thread_id));
 diesel::joinable!(poll_answers -> poll_slots (slot_id));
 diesel::joinable!(meeting_rsvps -> users (user_id));
 diesel::joinable!(uploads -> posts (post_id));
+diesel::joinable!(password_resets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -482,4 +491,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     poll_slots,
     poll_answers,
     uploads,
+    password_resets,
 );

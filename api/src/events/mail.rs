@@ -3,8 +3,10 @@
 //! choice. Mail waits in `mail_outbox`; its text is built when it is sent,
 //! from what the recipient may read then (a post they lost access to
 //! meanwhile is left out), and it goes out from a background thread with
-//! retries, never from a request. Every mail has an unsubscribe link that
-//! works without signing in.
+//! retries, never from a request. Every notification mail has an
+//! unsubscribe link that works without signing in. A password-reset
+//! request's mail follows from its event the same way; its link is made
+//! when the mail is built, while the reset is still open.
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Duration;
@@ -22,7 +24,7 @@ use sha2::Sha256;
 use crate::db::policy::Credential;
 use crate::db::queries::audiences::Builtins;
 use crate::db::queries::events::{EventRow, Kind};
-use crate::db::queries::{notifications, now, users, PageRequest};
+use crate::db::queries::{notifications, now, password_resets, users, PageRequest};
 use crate::db::schema::{mail_outbox, notifications as notifications_t, users as users_t};
 use crate::db::{AnyConnection, Db};
 use crate::error::ApiError;
@@ -32,6 +34,8 @@ pub const AWAY_MINUTES: i64 = 5;
 /// Attempts before a mail is given up.
 const MAX_ATTEMPTS: i32 = 5;
 const EXCERPT_CHARS: usize = 600;
+/// The outbox kind of a password-reset mail (its payload: the reset's id).
+const PASSWORD_RESET: &str = "password_reset";
 
 /// Mail settings (`QUORUM_SMTP_URL`, `QUORUM_MAIL_FROM`).
 #[derive(Clone)]
@@ -62,10 +66,7 @@ impl Mailer {
         stop: super::Stop,
         finish_within: Duration,
     ) -> Result<(Mailer, std::thread::JoinHandle<()>), String> {
-        let transport = SmtpTransport::from_url(settings.smtp_url.expose())
-            .map_err(|e| format!("QUORUM_SMTP_URL: {e}"))?
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
+        let transport = Outgoing::from_url(settings.smtp_url.expose())?;
         let from: Mailbox = settings.from.parse().map_err(|e| format!("QUORUM_MAIL_FROM: {e}"))?;
         let (wake, woken) = sync_channel(1);
         let handle = std::thread::Builder::new()
@@ -84,7 +85,7 @@ impl Mailer {
 fn send_loop(
     db: &Db,
     builtins: &Builtins,
-    transport: &SmtpTransport,
+    transport: &Outgoing,
     from: &Mailbox,
     settings: &MailSettings,
     woken: &Receiver<()>,
@@ -198,8 +199,27 @@ fn claim_due(conn: &mut AnyConnection) -> Result<Vec<Queued>, ApiError> {
     Ok(due)
 }
 
-/// Queues a mail for each new notification whose recipient wants mail at once.
+/// Queues a mail for each password-reset request, and for each new
+/// notification whose recipient wants mail at once.
 pub fn enqueue(conn: &mut AnyConnection, batch: &[EventRow]) -> Result<(), ApiError> {
+    for event in batch.iter().filter(|e| Kind::parse(&e.kind) == Some(Kind::PasswordResetRequested)) {
+        // The reset's id; its link is built when the mail is sent.
+        let reset = event
+            .after
+            .as_deref()
+            .and_then(|after| serde_json::from_str::<serde_json::Value>(after).ok())
+            .and_then(|after| after.get("reset").and_then(serde_json::Value::as_i64));
+        let (Some(user), Some(reset)) = (event.user_id, reset) else { continue };
+        diesel::insert_into(mail_outbox::table)
+            .values((
+                mail_outbox::user_id.eq(user),
+                mail_outbox::kind.eq(PASSWORD_RESET),
+                mail_outbox::payload.eq(reset.to_string()),
+                mail_outbox::created_at.eq(event.created_at),
+                mail_outbox::send_after.eq(event.created_at),
+            ))
+            .execute(conn)?;
+    }
     for event in batch.iter().filter(|e| Kind::parse(&e.kind) == Some(Kind::NotificationCreated)) {
         let (Some(user), Some(post)) = (event.user_id, event.post_id) else { continue };
         let preference: Option<String> =
@@ -264,21 +284,6 @@ pub fn enqueue_digests(conn: &mut AnyConnection) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Queues a mail whose text is given (a password reset).
-pub fn enqueue_text(conn: &mut AnyConnection, user_id: i64, kind: &str, payload: &str) -> Result<(), ApiError> {
-    let at = now();
-    diesel::insert_into(mail_outbox::table)
-        .values((
-            mail_outbox::user_id.eq(user_id),
-            mail_outbox::kind.eq(kind),
-            mail_outbox::payload.eq(payload),
-            mail_outbox::created_at.eq(at),
-            mail_outbox::send_after.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// The unsubscribe token of an account: its id and a MAC over it.
 pub fn unsubscribe_token(key: &[u8], user_id: i64) -> String {
     let mac = mac_of(key, user_id);
@@ -316,8 +321,25 @@ fn compose(
     else {
         return Ok(None);
     };
-    if mail.kind == "password_reset" {
-        return Ok(Some((to, "Resetting your password".into(), mail.payload.clone())));
+    if mail.kind == PASSWORD_RESET {
+        // Only while the reset is still open: a newer one has its own mail.
+        let Ok(id) = mail.payload.parse::<i64>() else { return Ok(None) };
+        let Some((owner, token)) = password_resets::mail_token(conn, settings.key.expose().as_bytes(), id)? else {
+            return Ok(None);
+        };
+        if owner != user.id {
+            return Ok(None);
+        }
+        let base = settings.public_url.trim_end_matches('/');
+        let minutes = password_resets::LIFETIME_MINUTES;
+        let text = format!(
+            "Someone, probably you, asked to reset the password of the account {username} on the forum at {base}.\n\n\
+             To choose a new password, open this link within {minutes} minutes:\n\n\
+             {base}/reset-password?token={token}\n\n\
+             The link works once. If you did not ask, ignore this mail: your password stays as it is.\n",
+            username = user.username,
+        );
+        return Ok(Some((to, "Resetting your password".into(), text)));
     }
     if user.email_notifications == "off" {
         return Ok(None);
@@ -375,7 +397,7 @@ fn describe(n: &quorum_types::Notification) -> String {
 }
 
 fn deliver(
-    transport: &SmtpTransport,
+    transport: &Outgoing,
     from: &Mailbox,
     settings: &MailSettings,
     mail: &Queued,
@@ -386,7 +408,7 @@ fn deliver(
     let token = unsubscribe_token(settings.key.expose().as_bytes(), mail.user_id);
     let base = settings.public_url.trim_end_matches('/');
     let mut message = Message::builder().from(from.clone()).to(to.clone()).subject(subject);
-    if mail.kind != "password_reset" {
+    if mail.kind != PASSWORD_RESET {
         message = message
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("List-Unsubscribe"),
@@ -401,5 +423,58 @@ fn deliver(
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| ApiError::internal(format!("building a mail: {e}")))?;
-    transport.send(&message).map(|_| ()).map_err(|e| ApiError::internal(format!("SMTP: {e}")))
+    transport.send(&message)
+}
+
+/// Where mail goes: an SMTP server, or (`file:///path`, for development and
+/// tests) a directory where each mail is written as a `.eml` file.
+enum Outgoing {
+    Smtp(Box<SmtpTransport>),
+    Directory(std::path::PathBuf),
+}
+
+impl Outgoing {
+    fn from_url(url: &str) -> Result<Outgoing, String> {
+        if let Some(path) = url.strip_prefix("file://") {
+            let dir = std::path::PathBuf::from(path);
+            std::fs::create_dir_all(&dir).map_err(|e| format!("QUORUM_SMTP_URL: cannot create {path}: {e}"))?;
+            return Ok(Outgoing::Directory(dir));
+        }
+        let smtp = SmtpTransport::from_url(url)
+            .map_err(|e| format!("QUORUM_SMTP_URL: {e}"))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        Ok(Outgoing::Smtp(Box::new(smtp)))
+    }
+
+    fn send(&self, message: &Message) -> Result<(), ApiError> {
+        match self {
+            Outgoing::Smtp(smtp) => {
+                smtp.send(message).map(|_| ()).map_err(|e| ApiError::internal(format!("SMTP: {e}")))
+            }
+            Outgoing::Directory(dir) => {
+                // Written under a temporary name, then renamed: a reader
+                // never sees half a mail.
+                let name = format!(
+                    "{}-{}",
+                    chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
+                    crate::db::queries::tokens::random_token()
+                );
+                let partial = dir.join(format!(".{name}.tmp"));
+                write_private(&partial, &message.formatted())
+                    .and_then(|()| std::fs::rename(&partial, dir.join(format!("{name}.eml"))))
+                    .map_err(|e| ApiError::internal(format!("writing a mail to {}: {e}", dir.display())))
+            }
+        }
+    }
+}
+
+/// Writes a file only its owner may read (a mail may hold a reset link).
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }

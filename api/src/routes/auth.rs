@@ -7,7 +7,10 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
-use quorum_types::{ErrorCode, LoginRequest, Problem, RefreshRequest, RegisterRequest, TokenPair};
+use quorum_types::{
+    ErrorCode, LoginRequest, PasswordResetConfirm, PasswordResetRequest, PasswordResetRequested, Problem,
+    RefreshRequest, RegisterRequest, TokenPair,
+};
 
 use crate::auth::jwt::{ACCESS_TOKEN_SECONDS, MEDIA_TOKEN_SECONDS};
 use crate::auth::password;
@@ -16,9 +19,9 @@ use crate::config::Registration;
 use crate::db::policy::Credential;
 use crate::db::queries::events::{self, Kind, NewEvent};
 use crate::db::queries::tokens::{self, Refresh, REFRESH_LIFETIME_DAYS};
-use crate::db::queries::{invites, settings, users};
+use crate::db::queries::{invites, password_resets, settings, users};
 use crate::db::AnyConnection;
-use crate::error::ApiError;
+use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
 use crate::throttle::{self, client_address, Rule};
 
@@ -358,4 +361,120 @@ pub async fn logout(state: web::Data<AppState>, session: Session) -> Result<Http
         })
         .await?;
     Ok(clear_refresh_cookie(&state, HttpResponse::NoContent().finish()))
+}
+
+/// Ask for a password-reset link by e-mail, naming the account by username
+/// or e-mail address. The answer is the same whether or not an account
+/// matched (202); when one did, a link to `/reset-password?token=…` is
+/// mailed to its address, working once, for an hour, and replacing any
+/// earlier link. Counted per login as typed and per client address. A
+/// forum that sends no e-mail answers 403: only an admin can help there
+/// (`Site.password_reset` says so beforehand).
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If an account matched, a link is on its way", body = PasswordResetRequested),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "This forum sends no e-mail: ask an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests for this login or from this address; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("retry-after" = u64, description = "Seconds to wait"))),
+    )
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let typed = body.into_inner().login;
+    let mut v = Validator::default();
+    let trimmed = typed.trim();
+    v.check(!trimmed.is_empty() && trimmed.chars().count() <= 320, "login", "give your username or e-mail address");
+    v.check(!typed.contains('\0'), "login", "must not contain NUL characters");
+    v.finish()?;
+    let Some(mail) = &state.mail else {
+        return Err(ApiError::forbidden(
+            "this forum does not send e-mail, so a password cannot be reset by mail: ask an admin of the forum",
+        ));
+    };
+    // The same work whether or not an account matches: the token is made
+    // and hashed either way, and both ways write (the throttle's counters).
+    let prepared = password_resets::prepare(mail.key.expose().as_bytes())?;
+    let address = client_address(&req, &state.trusted_proxies);
+    let st = state.clone();
+    state
+        .db
+        .write(move |conn| {
+            let subject = throttle::account_subject(None, &typed);
+            st.throttle
+                .attempt(conn, &[(Rule::ResetLogin, subject.as_str()), (Rule::ResetAddress, address.as_str())])?;
+            if let Some(user) = users::find_by_login(conn, &typed)? {
+                password_resets::open(conn, user.id, &user.username, &prepared, Some(&address))?;
+            }
+            Ok(())
+        })
+        .await?;
+    let minutes = password_resets::LIFETIME_MINUTES;
+    Ok(HttpResponse::Accepted().insert_header((header::CACHE_CONTROL, "no-store")).json(PasswordResetRequested {
+        detail: format!(
+            "if an account has that username or e-mail address, a link to choose a new password is on its way \
+             to the account's e-mail address; it works for {minutes} minutes"
+        ),
+        expires_in_minutes: minutes,
+    }))
+}
+
+/// Choose a new password with the token of a reset link, and sign in. Every
+/// other session and access token of the account stops working, as with a
+/// password change; the link works once. A link used, replaced by a newer
+/// one or expired is a 422 on `token`, and nothing changes.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 200, description = "Password set, and signed in", body = TokenPair, headers(
+            ("set-cookie" = String, description = "The `quorum_refresh` cookie, with `refresh_cookie`")
+        )),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The account is suspended; nothing changed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: the new password, or a token that does not work", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many links that did not work from this address; wait `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("retry-after" = u64, description = "Seconds to wait"))),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<PasswordResetConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordResetConfirm { token, new_password, refresh_cookie } = body.into_inner();
+    let mut v = Validator::default();
+    v.check(!token.trim().is_empty() && token.len() <= 200, "token", "open the link from the mail");
+    crate::validate::password(&mut v, "new_password", &new_password);
+    v.finish()?;
+    let address = client_address(&req, &state.trusted_proxies);
+    let (st, addr, presented) = (state.clone(), address.clone(), token.clone());
+    // Counted before the check and committed either way, like a wrong password.
+    let valid = state
+        .db
+        .write(move |conn| {
+            st.throttle.attempt(conn, &[(Rule::ResetAddress, addr.as_str())])?;
+            Ok(password_resets::check(conn, &presented)?.is_some())
+        })
+        .await?;
+    if !valid {
+        return Err(password_resets::invalid());
+    }
+    let hash = state.hashing.run(move || password::hash(&new_password)).await?;
+    let st = state.clone();
+    let pair = state
+        .db
+        .write(move |conn| {
+            let user_id = password_resets::redeem(conn, &token, &hash, Some(&address))?;
+            st.throttle.succeeded(conn, &[(Rule::ResetAddress, address.as_str())])?;
+            token_pair(conn, &st, user_id, None)
+        })
+        .await?;
+    Ok(signed_in(&state, HttpResponse::Ok(), pair, refresh_cookie))
 }

@@ -6,7 +6,7 @@ use quorum_types::{Me, Problem, UpdateMeRequest};
 
 use crate::auth::password;
 use crate::auth::Session;
-use crate::db::queries::{tokens, users};
+use crate::db::queries::{password_resets, tokens, users};
 use crate::error::{ApiError, Validator};
 use crate::startup::AppState;
 use crate::throttle::Rule;
@@ -110,6 +110,8 @@ pub async fn update_me(
             if password_changed {
                 tokens::revoke_all(conn, user_id)?;
                 users::bump_token_generation(conn, user_id)?;
+                // A reset link mailed earlier would undo this change.
+                password_resets::drop_open(conn, user_id)?;
             }
             users::me(conn, &builtins, user_id)
         })

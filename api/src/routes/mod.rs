@@ -40,6 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
+        .service(auth::request_password_reset)
+        .service(auth::confirm_password_reset)
         .service(me::get_me)
         .service(me::update_me)
         .service(member_data::export_me)

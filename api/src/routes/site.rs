@@ -33,7 +33,13 @@ pub async fn get_site(state: web::Data<AppState>) -> Result<web::Json<Site>, Api
             ))
         })
         .await?;
-    Ok(web::Json(Site { name: state.site_name.clone(), registration, needs_setup: !has_admin, deleted_account_posts }))
+    Ok(web::Json(Site {
+        name: state.site_name.clone(),
+        registration,
+        needs_setup: !has_admin,
+        deleted_account_posts,
+        password_reset: state.mail.is_some(),
+    }))
 }
 
 /// Whether `presented` is the setup token, in time that does not depend on

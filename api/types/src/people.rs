@@ -46,6 +46,38 @@ pub struct LoginRequest {
     pub refresh_cookie: bool,
 }
 
+/// Asks for a password-reset link by e-mail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// Username or e-mail address.
+    pub login: String,
+}
+
+/// The same answer whether or not an account matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordResetRequested {
+    pub detail: String,
+    /// How long the mailed link works, in minutes.
+    pub expires_in_minutes: i64,
+}
+
+/// Sets a new password with the token from a reset link, and signs in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// The `token` of the link `/reset-password?token=…`.
+    pub token: String,
+    /// 10 to 1024 characters, as at registration.
+    pub new_password: String,
+    /// As in `LoginRequest`.
+    #[serde(default)]
+    pub refresh_cookie: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]

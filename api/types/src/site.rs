@@ -42,6 +42,11 @@ pub struct Site {
     /// What happens to a member's posts when they delete their account.
     #[serde(default)]
     pub deleted_account_posts: crate::DeletedAccountPosts,
+    /// The forum sends e-mail, so a forgotten password can be reset by a
+    /// link mailed to the account (`POST /auth/password-reset`); when
+    /// false, only an admin can help.
+    #[serde(default)]
+    pub password_reset: bool,
 }
 
 /// Creates the first admin account, with the setup token `quorum serve`

@@ -1,9 +1,13 @@
-//! Log in, create an account, and create the first administrator.
+//! Log in, create an account, create the first administrator, and reset a
+//! forgotten password by e-mail.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use quorum_types::{LoginRequest, RegisterRequest, Registration, SetupRequest, TokenPair};
+use quorum_types::{
+    LoginRequest, PasswordResetConfirm, PasswordResetRequest, PasswordResetRequested, RegisterRequest, Registration,
+    SetupRequest, TokenPair,
+};
 use serde::Serialize;
 
 use crate::api;
@@ -60,7 +64,11 @@ pub fn Login() -> impl IntoView {
                     {move || if sending.get() { "Logging in…" } else { "Log in" }}
                 </button>
             </form>
-            <p class="meta">"New here? " <a href="/register">"Create an account"</a></p>
+            <p class="meta">
+                <a href="/forgot-password">"Forgot password?"</a>
+                " · New here? "
+                <a href="/register">"Create an account"</a>
+            </p>
         </div>
     }
 }
@@ -208,6 +216,133 @@ pub fn Setup() -> impl IntoView {
                     <FormError error=error fields=&["username", "email", "password"]/>
                     <button type="submit" class="primary" disabled=move || sending.get()>"Create admin account"</button>
                 </form>
+            </Show>
+        </div>
+    }
+}
+
+/// Asks for a reset link by e-mail. The answer is the same whether or not
+/// an account matched, and the page says so; a forum that sends no e-mail
+/// says to ask an admin instead.
+#[component]
+pub fn ForgotPassword() -> impl IntoView {
+    set_title(|| Some("Forgot password".into()));
+    let s = use_session();
+    let login = RwSignal::new(String::new());
+    let form = Submission::new();
+    let (error, sending) = (form.error, form.sending);
+    let sent = RwSignal::new(None::<PasswordResetRequested>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = PasswordResetRequest { login: login.get_untracked() };
+        sent.set(None);
+        form.run(
+            async move { api::post_anonymous::<_, PasswordResetRequested>("/auth/password-reset", &request).await },
+            move |answer| sent.set(Some(answer)),
+        );
+    };
+    // Unknown until the site facts arrive: the form waits for them.
+    let mails = move || s.site.with(|site| site.as_ref().map(|x| x.password_reset));
+    view! {
+        <div class="narrow">
+            <h1>"Forgot password"</h1>
+            {move || match mails() {
+                None => view! { <p aria-busy="true">"Loading…"</p> }.into_any(),
+                Some(false) => {
+                    view! {
+                        <p class="notice" role="note">
+                            "This forum does not send e-mail, so it cannot mail you a link. "
+                            "Ask an admin of the forum to help you back into your account."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(true) => {
+                    view! {
+                        <p>"Give your username or e-mail address: we mail a link to choose a new password to the address of the account."</p>
+                        <form class="stack" on:submit=submit>
+                            <TextField label="Username or e-mail" name="login" value=login error=error autocomplete="username" required=true/>
+                            <FormError error=error fields=&["login"]/>
+                            <button type="submit" class="primary" disabled=move || sending.get()>
+                                {move || if sending.get() { "Sending…" } else { "Send the link" }}
+                            </button>
+                        </form>
+                        <div role="status">
+                            {move || {
+                                sent.get()
+                                    .map(|answer| {
+                                        view! {
+                                            <p class="notice sent">
+                                                "If an account has that username or e-mail address, a link is on its way to its e-mail address. "
+                                                {format!("It works once, for {} minutes. ", answer.expires_in_minutes)}
+                                                "Nothing came? Look in the spam folder, or ask again."
+                                            </p>
+                                        }
+                                    })
+                            }}
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+            <p class="meta">"Remembered it? " <a href="/login">"Log in"</a></p>
+        </div>
+    }
+}
+
+/// The page a reset mail links to: choose a new password, then signed in
+/// (every other session of the account is signed out).
+#[component]
+pub fn ResetPassword() -> impl IntoView {
+    set_title(|| Some("Choose a new password".into()));
+    let navigate = use_navigate();
+    let token = use_query_map().with_untracked(|q| q.get("token")).filter(|t| !t.trim().is_empty());
+    let password = RwSignal::new(String::new());
+    let form = Submission::new();
+    let (error, sending) = (form.error, form.sending);
+    let has_token = token.is_some();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = PasswordResetConfirm {
+            token: token.clone().unwrap_or_default(),
+            new_password: password.get_untracked(),
+            refresh_cookie: true,
+        };
+        sign_in(form, "/auth/password-reset/confirm", request, "/".into(), navigate.clone());
+    };
+    let link_refused = move || error.with(|e| e.as_ref().and_then(|e| e.field("token")));
+    view! {
+        <div class="narrow">
+            <h1>"Choose a new password"</h1>
+            <Show
+                when=move || has_token
+                fallback=|| {
+                    view! {
+                        <p class="notice" role="note">
+                            "Open this page from the link in the reset mail. "
+                            <a href="/forgot-password">"Ask for a link"</a>
+                        </p>
+                    }
+                }
+            >
+                <p>"Once it is set, you are signed in here and signed out everywhere else."</p>
+                <form class="stack" on:submit=submit.clone()>
+                    <TextField label="New password" name="new_password" kind="password" value=password error=error autocomplete="new-password" required=true hint="At least 10 characters."/>
+                    <FormError error=error fields=&["new_password", "token"]/>
+                    <button type="submit" class="primary" disabled=move || sending.get()>
+                        {move || if sending.get() { "Saving…" } else { "Set password and log in" }}
+                    </button>
+                </form>
+                {move || {
+                    link_refused()
+                        .map(|message| {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {message} " " <a href="/forgot-password">"Ask for a new link"</a>
+                                </p>
+                            }
+                        })
+                }}
             </Show>
         </div>
     }

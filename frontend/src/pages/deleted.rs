@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use quorum_types::DeletedItem;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading, SignedIn, TimeAgo};
+use crate::components::{AuthorLink, ErrorBox, Loading, SignedIn, TimeAgo};
 use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
@@ -124,7 +124,10 @@ fn DeletedRow(item: DeletedItem, items: RwSignal<Paging<DeletedItem>>) -> impl I
             <p>
                 <span class="badge">{what}</span>
                 " " {item.thread_title.clone()}
-                <span class="meta">" in " {item.category.clone()} " · by " {item.author.display_name.clone()}</span>
+                <span class="meta">
+                    " in " {item.category.clone()} " · by "
+                    <AuthorLink username=item.author.username.clone() display_name=item.author.display_name.clone()/>
+                </span>
             </p>
             <blockquote class="excerpt">{item.excerpt.clone()}</blockquote>
             <p class="meta">"Deleted " <TimeAgo at=item.deleted_at/></p>

@@ -9,7 +9,7 @@ use quorum_types::{
 };
 
 use crate::api::{self, ApiError};
-use crate::components::{load_groups, ConfirmButton, ErrorBox, FormError, Loading, TimeAgo};
+use crate::components::{load_groups, AuthorLink, ConfirmButton, ErrorBox, FormError, Loading, TimeAgo};
 use crate::pages::admin::AdminOnly;
 use crate::pages::set_title;
 use crate::pages::shown_once::ShownOnce;
@@ -197,7 +197,8 @@ fn InviteRow(invite: Invite, reload: Callback<()>) -> impl IntoView {
             <span class="meta">
                 {format!("used {} of {}", invite.uses, invite.max_uses)}
                 {invite.expires_at.map(|at| view! { " · expires " <TimeAgo at=at/> })}
-                " · by " {invite.created_by.display_name.clone()}
+                " · by "
+                <AuthorLink username=invite.created_by.username.clone() display_name=invite.created_by.display_name.clone()/>
             </span>
             {invite
                 .usable

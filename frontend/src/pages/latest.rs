@@ -136,7 +136,7 @@ pub fn LatestOnHome() -> impl IntoView {
                             })
                             .collect_view()}
                     </ul>
-                    <p><a href="/latest">"All latest threads"</a></p>
+                    <p class="more"><a href="/latest">"All latest threads"</a></p>
                 }
                 .into_any(),
             }}

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use quorum_types::{Flag, FlagReason, FlagRequest, HideRequest, Post, ResolveFlagRequest};
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading, SignedIn, TimeAgo};
+use crate::components::{AuthorLink, ErrorBox, Loading, SignedIn, TimeAgo};
 use crate::pages::set_title;
 use crate::paging::Paging;
 use crate::session::use_session;
@@ -308,18 +308,26 @@ fn FlagRow(flag: Flag, flags: RwSignal<Paging<Flag>>) -> impl IntoView {
                 <p>
                     <span class="badge">{reason_label(flag.reason)}</span>
                     <a href=href>{flag.thread_title.clone()}</a>
-                    " · post by " {flag.post_author.display_name.clone()}
+                    " · post by "
+                    <AuthorLink username=flag.post_author.username.clone() display_name=flag.post_author.display_name.clone()/>
                 </p>
                 <blockquote class="excerpt">{flag.excerpt.clone()}</blockquote>
                 {(!flag.note.is_empty()).then(|| view! { <p>"Note: " {flag.note.clone()}</p> })}
                 <p class="meta">
-                    "Flagged by " {flag.reporter.display_name.clone()} " " <TimeAgo at=flag.created_at/>
+                    "Flagged by "
+                    <AuthorLink username=flag.reporter.username.clone() display_name=flag.reporter.display_name.clone()/>
+                    " "
+                    <TimeAgo at=flag.created_at/>
                     {flag
                         .resolved_at
                         .map(|at| {
                             view! {
                                 " · " {flag.resolution.clone().unwrap_or_default()} " by "
-                                {flag.resolved_by.clone().map(|u| u.display_name).unwrap_or_default()} " "
+                                {flag
+                                    .resolved_by
+                                    .clone()
+                                    .map(|u| view! { <AuthorLink username=u.username display_name=u.display_name/> })}
+                                " "
                                 <TimeAgo at=at/>
                             }
                         })}

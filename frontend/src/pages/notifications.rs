@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use quorum_types::{MarkReadRequest, Notification, NotificationKind, Post, UnreadCount};
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading, SignedIn, TimeAgo};
+use crate::components::{AuthorLink, ErrorBox, Loading, SignedIn, TimeAgo};
 use crate::live::{self, use_live, LiveEvent};
 use crate::pages::set_title;
 use crate::paging::Paging;
@@ -25,25 +25,26 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
-/// What happened, in words: "Maren and 3 others liked your post".
-pub fn describe(n: &Notification) -> String {
-    let actor = n.actor.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| "Someone".into());
-    let who = match n.others {
-        0 => actor,
-        1 => format!("{actor} and 1 other"),
-        others => format!("{actor} and {others} others"),
+/// What happened, after the actor's name (which links to their profile):
+/// " and 3 others liked your post".
+pub fn action(n: &Notification) -> String {
+    let others = match n.others {
+        0 => String::new(),
+        1 => " and 1 other".to_owned(),
+        others => format!(" and {others} others"),
     };
-    match n.kind {
-        NotificationKind::Reply => format!("{who} replied to your post"),
-        NotificationKind::Watching => format!("{who} posted in a thread you watch"),
-        NotificationKind::Mention => format!("{who} mentioned you"),
-        NotificationKind::GroupMention => format!("{who} mentioned a group you are in"),
-        NotificationKind::Quote => format!("{who} quoted your post"),
-        NotificationKind::Like => format!("{who} liked your post"),
-        NotificationKind::NewThread => format!("{who} started a thread in a category you watch"),
-        NotificationKind::EventChanged => format!("{who} changed an event you answered"),
-        NotificationKind::EventCancelled => format!("{who} cancelled an event you answered"),
-    }
+    let what = match n.kind {
+        NotificationKind::Reply => "replied to your post",
+        NotificationKind::Watching => "posted in a thread you watch",
+        NotificationKind::Mention => "mentioned you",
+        NotificationKind::GroupMention => "mentioned a group you are in",
+        NotificationKind::Quote => "quoted your post",
+        NotificationKind::Like => "liked your post",
+        NotificationKind::NewThread => "started a thread in a category you watch",
+        NotificationKind::EventChanged => "changed an event you answered",
+        NotificationKind::EventCancelled => "cancelled an event you answered",
+    };
+    format!("{others} {what}")
 }
 
 async fn mark(request: MarkReadRequest) -> api::ApiResult<UnreadCount> {
@@ -146,14 +147,22 @@ fn NotificationRow(n: Notification, mark_one: impl Fn(i64) + Copy + 'static) -> 
     let id = n.id;
     let read = n.read;
     let href = format!("/t/{}#post-{}", n.thread_id, n.post_id);
-    let text = describe(&n);
+    let text = action(&n);
+    // The actor's name links to their profile; the rest opens the post.
+    let actor = match &n.actor {
+        Some(a) => view! { <AuthorLink username=a.username.clone() display_name=a.display_name.clone()/> }.into_any(),
+        None => view! { <span>"Someone"</span> }.into_any(),
+    };
     view! {
         <li class="notification" class:unread=!read>
-            <a class="notification-link" href=href on:click=move |_| if !read { mark_one(id) }>
-                <span class="what">{text}</span>
-                " in "
-                <span class="thread-title">{n.thread_title.clone()}</span>
-            </a>
+            <p class="notification-what">
+                {actor}
+                <a class="notification-link" href=href on:click=move |_| if !read { mark_one(id) }>
+                    <span class="what">{text}</span>
+                    " in "
+                    <span class="thread-title">{n.thread_title.clone()}</span>
+                </a>
+            </p>
             <p class="excerpt muted">{n.excerpt.clone()}</p>
             <p class="meta">
                 <TimeAgo at=n.updated_at/>

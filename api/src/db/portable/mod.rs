@@ -73,6 +73,9 @@ pub const TABLES: &[(&str, Plan)] = &[
     ("mail_outbox", Plan::SecretsOnly),
     ("throttles", Plan::Ephemeral),
     ("idempotency_keys", Plan::Ephemeral),
+    // Open password resets last an hour and are secrets: a moved forum's
+    // members ask again, so not even `--with-secrets` carries them.
+    ("password_resets", Plan::Ephemeral),
     // Live threads per category and audience: the triggers on `threads`
     // rebuild them as the import writes the threads.
     ("category_thread_counts", Plan::Derived),

@@ -54,6 +54,9 @@ pub enum Kind {
     InviteRevoked,
     AccountCreated,
     PasswordChanged,
+    /// Someone asked for a password-reset link for an account (the mail
+    /// goes out because of this event).
+    PasswordResetRequested,
     /// A member deleted their own account.
     AccountDeleted,
     /// Someone was notified (for live updates of their unread count).
@@ -72,7 +75,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 47] = [
+    pub const ALL: [Kind; 48] = [
         Kind::ThreadCreated,
         Kind::ThreadRetitled,
         Kind::ThreadDeleted,
@@ -110,6 +113,7 @@ impl Kind {
         Kind::InviteRevoked,
         Kind::AccountCreated,
         Kind::PasswordChanged,
+        Kind::PasswordResetRequested,
         Kind::AccountDeleted,
         Kind::NotificationCreated,
         Kind::EventScheduled,
@@ -162,6 +166,7 @@ impl Kind {
             InviteRevoked => "invite.revoked",
             AccountCreated => "account.created",
             PasswordChanged => "account.password_changed",
+            PasswordResetRequested => "account.password_reset_requested",
             AccountDeleted => "account.deleted",
             NotificationCreated => "notification.created",
             EventScheduled => "event.scheduled",

@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod member_export;
 pub mod mentions;
 pub mod notifications;
+pub mod password_resets;
 pub mod polls;
 pub mod posts;
 pub mod profiles;
