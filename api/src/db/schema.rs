@@ -421,6 +421,10 @@ diesel::table! {
         filename -> Text,
         storage_key -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     password_resets (id) {
         id -> BigInt,
         user_id -> BigInt,
