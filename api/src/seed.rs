@@ -13,10 +13,11 @@ use crate::db::queries::categories::{self, NewCategory};
 use crate::db::queries::mentions::{self, Place};
 use crate::db::queries::posts::{self, NewReply};
 use crate::db::queries::threads::{self, NewThread};
-use crate::db::queries::{groups, likes, now, search, users};
+use crate::db::queries::{groups, likes, meetings, now, search, users};
 use crate::db::{bulk, AnyConnection, Db};
 use crate::error::ApiError;
 use crate::markdown;
+use quorum_types::RsvpAnswer;
 
 /// A one-page PDF: the demo Board report's attachment.
 fn board_report_pdf() -> Vec<u8> {
@@ -109,8 +110,9 @@ fn as_viewer(conn: &mut AnyConnection, builtins: &Builtins, id: i64) -> Result<c
 /// categories with threads in each (the public one included, so a
 /// signed-out visitor sees a forum), a long thread with a board-only reply
 /// inside it, the international thread whose Board report only enterprise
-/// and worker members can read (edited once), mentions, likes and a meeting
-/// time every reader sees in their own zone.
+/// and worker members can read (edited once, its PDF attached), mentions,
+/// likes, a meeting time every reader sees in their own zone, and the call
+/// as the thread's event with answers.
 pub fn demo(db: &Db, files: &dyn crate::uploads::FileStore) -> Result<String, ApiError> {
     let hash = password::hash(DEMO_PASSWORD)?;
     // The Board report's PDF goes into the file store first; its row is
@@ -393,6 +395,24 @@ pub fn demo(db: &Db, files: &dyn crate::uploads::FileStore) -> Result<String, Ap
         )?;
         like(conn, kofi, opening_post)?;
         like(conn, tobias, call)?;
+        // The call as the thread's event, with answers: it shows on the
+        // events page and in calendar feeds, in every reader's own zone.
+        let event = crate::calendar::meeting(&quorum_types::MeetingRequest {
+            title: "Online call: international solidarity".into(),
+            start: format!("{day}T15:00"),
+            end: format!("{day}T16:00"),
+            timezone: "Europe/London".into(),
+            fold: None,
+            place: None,
+            link: Some("https://meet.demo.example.org/solidarity".into()),
+            description: Some("One hour: what each co-op can offer, and who drafts the proposal.".into()),
+        })?;
+        let organiser = as_viewer(conn, &builtins, jude)?;
+        meetings::put(conn, &organiser, thread_id, &event)?;
+        for (who, answer) in [(ana, RsvpAnswer::Going), (tobias, RsvpAnswer::Going), (kofi, RsvpAnswer::Maybe)] {
+            let viewer = as_viewer(conn, &builtins, who)?;
+            meetings::answer(conn, &viewer, thread_id, answer)?;
+        }
 
         // The board room: the board only.
         let (minutes, _) = write(

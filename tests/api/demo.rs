@@ -5,7 +5,7 @@
 
 use quorum::seed::{demo, DEMO_PASSWORD};
 use quorum_tests::{both_backends, TestApp};
-use quorum_types::{Category, Page, Post, Revision, Thread};
+use quorum_types::{Category, Meeting, Page, Post, Revision, RsvpAnswer, Thread};
 
 async fn posts(app: &TestApp, thread: i64, token: Option<&str>) -> Vec<Post> {
     app.all::<Post>(&format!("/threads/{thread}/posts"), token).await
@@ -73,5 +73,15 @@ both_backends! {
         assert_eq!(date.timezone, "Europe/London");
         assert!(date.wall_time.contains("15:00"), "{date:?}");
         assert_eq!(date.start_utc.format("%m-%d %H:%M").to_string(), "12-14 15:00");
+
+        // The call is the thread's event, with answers, for whoever reads the thread.
+        let event: Meeting = app.get(&format!("/threads/{thread}/event"), ana.auth()).await.expect(200);
+        assert_eq!(event.timezone, "Europe/London");
+        assert!(event.start_wall.ends_with("15:00"), "{event:?}");
+        assert_eq!(event.start_utc, date.start_utc);
+        assert_eq!(event.organiser.username, "maren", "the thread's author organises");
+        assert_eq!((event.counts.going, event.counts.maybe), (2, 1), "{event:?}");
+        assert_eq!(event.my_answer, Some(RsvpAnswer::Going));
+        app.get(&format!("/threads/{thread}/event"), None).await.assert_status(404);
     }
 }
