@@ -33,16 +33,22 @@ CREATE FUNCTION posts_counts_add(thread BIGINT, audience BIGINT, created TIMESTA
         last_created_at = greatest(thread_post_counts.last_created_at, excluded.last_created_at);
 $$ LANGUAGE sql;
 
--- `without` is the post being taken out: on UPDATE its row is already the
--- new one.
-CREATE FUNCTION posts_counts_remove(thread BIGINT, audience BIGINT, without BIGINT) RETURNS void AS $$
+-- `without` is the post being taken out (written at `removed`): on UPDATE
+-- its row is already the new one. Only when it was the newest is the newest
+-- looked up again; and when this UPDATE waited for another transaction that
+-- added a newer post, PostgreSQL applies it to that row's new version, whose
+-- newer time the first branch keeps (the lookup's snapshot cannot see it).
+CREATE FUNCTION posts_counts_remove(thread BIGINT, audience BIGINT, without BIGINT, removed TIMESTAMP) RETURNS void AS $$
     UPDATE thread_post_counts SET
         posts = thread_post_counts.posts - 1,
-        last_created_at = (
-            SELECT max(p.created_at) FROM posts p
-            WHERE p.thread_id = thread AND p.audience_id = audience
-              AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.id <> without
-        )
+        last_created_at = CASE
+            WHEN thread_post_counts.last_created_at > removed THEN thread_post_counts.last_created_at
+            ELSE (
+                SELECT max(p.created_at) FROM posts p
+                WHERE p.thread_id = thread AND p.audience_id = audience
+                  AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.id <> without
+            )
+        END
     WHERE thread_post_counts.thread_id = thread AND thread_post_counts.audience_id = audience;
 $$ LANGUAGE sql;
 
@@ -64,7 +70,7 @@ BEGIN
         END IF;
     END IF;
     IF was THEN
-        PERFORM posts_counts_remove(OLD.thread_id, OLD.audience_id, OLD.id);
+        PERFORM posts_counts_remove(OLD.thread_id, OLD.audience_id, OLD.id, OLD.created_at);
     END IF;
     IF is_now THEN
         PERFORM posts_counts_add(NEW.thread_id, NEW.audience_id, NEW.created_at);

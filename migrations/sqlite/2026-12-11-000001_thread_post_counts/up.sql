@@ -56,8 +56,8 @@ WHEN ((old.audience_id IS NOT NULL AND old.deleted_at IS NULL AND old.hidden_at 
    OR (new.audience_id IS NOT NULL AND new.deleted_at IS NULL AND new.hidden_at IS NULL))
  AND NOT (old.audience_id IS NOT NULL AND old.deleted_at IS NULL AND old.hidden_at IS NULL
           AND new.deleted_at IS NULL AND new.hidden_at IS NULL
-          AND new.thread_id = old.thread_id AND new.audience_id = old.audience_id
-          AND new.created_at = old.created_at)
+          AND new.thread_id IS old.thread_id AND new.audience_id IS old.audience_id
+          AND new.created_at IS old.created_at)
 BEGIN
     UPDATE thread_post_counts SET
         posts = posts - 1,
