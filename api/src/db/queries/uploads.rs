@@ -168,7 +168,13 @@ pub fn remove_unused(conn: &mut AnyConnection, id: &str) -> Result<bool, ApiErro
     else {
         return Ok(false);
     };
-    diesel::delete(uploads::table.filter(uploads::id.eq(id)).filter(uploads::post_id.is_null())).execute(conn)?;
+    // A post that took the upload meanwhile keeps it (PostgreSQL re-checks
+    // the row after waiting for that post's transaction): then nothing goes.
+    let removed =
+        diesel::delete(uploads::table.filter(uploads::id.eq(id)).filter(uploads::post_id.is_null())).execute(conn)?;
+    if removed == 0 {
+        return Ok(false);
+    }
     events::record_as(
         conn,
         None,
