@@ -103,6 +103,8 @@ async fn the_whole_flow(backend: Backend) {
         &app.post("/auth/password-reset/confirm", None, &json!({ "token": token })).await,
         "new_password",
     );
+    // A body is an object: serde would read these structs from arrays too.
+    assert_field_error(&app.post("/auth/password-reset/confirm", None, &json!([token, NEW_PASSWORD])).await, "body");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM password_resets WHERE used_at IS NULL"), 1);
     app.get("/me", alice.auth()).await.assert_status(200);
 
@@ -205,6 +207,7 @@ async fn a_forum_without_mail_says_so(backend: Backend) {
     // Malformed requests are refused before anything else.
     assert_field_error(&ask(&app, "  ").await, "login");
     assert_field_error(&app.post("/auth/password-reset", None, &json!({})).await, "login");
+    assert_field_error(&app.post("/auth/password-reset", None, &json!(["dai"])).await, "body");
 
     // What the admin can do: `quorum admin set-password`.
     let refused = quorum::admin::set_password(app.db(), "dai", "short");

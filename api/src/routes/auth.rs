@@ -385,7 +385,7 @@ pub async fn logout(state: web::Data<AppState>, session: Session) -> Result<Http
 pub async fn request_password_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetRequest>,
+    body: JsonObject<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let typed = body.into_inner().login;
     let mut v = Validator::default();
@@ -446,7 +446,7 @@ pub async fn request_password_reset(
 pub async fn confirm_password_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetConfirm>,
+    body: JsonObject<PasswordResetConfirm>,
 ) -> Result<HttpResponse, ApiError> {
     let PasswordResetConfirm { token, new_password, refresh_cookie } = body.into_inner();
     let mut v = Validator::default();
