@@ -56,7 +56,11 @@ browserTest('a forgotten password is reset through a mailed link, once', async (
   const answerForNobody = await status.innerText();
 
   await page.getByLabel('Username or e-mail').fill(member.email);
-  await page.getByRole('button', { name: 'Send the link' }).click();
+  // Wait for this request's answer: the status still shows the last one.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/password-reset')),
+    page.getByRole('button', { name: 'Send the link' }).click(),
+  ]);
   await expectText(status, 'If an account has that username or e-mail address');
   if ((await status.innerText()) !== answerForNobody) throw new Error('the answer differs for an existing account');
   await screenshot(page, 'password-reset--request-page');
